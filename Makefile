@@ -1,0 +1,43 @@
+# make run: set up everything and serve the demo on 127.0.0.1:$(PORT).
+# make test: set up everything and run the whole test suite.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+# `make run` is development: DEBUG on and a demo database in the project folder.
+RUN_ENV := DEBUG=1
+
+.PHONY: run test setup lint format chromium screenshots clean
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+setup: $(VENV)/.installed
+
+run: setup
+	$(RUN_ENV) $(PY) manage.py migrate --noinput
+	$(RUN_ENV) $(PY) manage.py setup_demo
+	@echo "Serving on http://127.0.0.1:$(PORT)/ (Ctrl-C stops)"
+	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# The browser tests drive Debian's Chromium; install it when missing (needs root).
+chromium:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	  else echo "The browser tests need Debian's chromium: sudo apt-get install chromium" >&2; exit 1; fi; }
+
+test: setup chromium
+	$(PY) -m pytest
+
+lint: setup
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+
+format: setup
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

@@ -1,0 +1,133 @@
+"""Personas and helpers shared by the suite.
+
+alice is a fact-checker, bob another fact-checker, carol an editor, dave a second
+editor, and erin the admin. ``client`` is anonymous.
+"""
+
+import pytest
+from django.contrib.auth.models import Group, User
+
+from verifier import defaults, workflow
+from verifier.models import Article, Claim, Rating
+
+PASSWORD = "correct-horse-battery-staple"
+
+BODY = (
+    "Jobless claims fell to 210,000 last week, the Labor Department said.\n\n"
+    "The mayor called the report “a triumph”.\n\n"
+    "According to the agency, prices rose 3.2% in March."
+)
+
+
+def make_user(username, group=None, **fields):
+    user = User.objects.create_user(username, f"{username}@example.org", PASSWORD, **fields)
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def checker(db):
+    return make_user("alice", defaults.FACT_CHECKERS)
+
+
+@pytest.fixture
+def other_checker(db):
+    return make_user("bob", defaults.FACT_CHECKERS)
+
+
+@pytest.fixture
+def editor(db):
+    return make_user("carol", defaults.EDITORS)
+
+
+@pytest.fixture
+def other_editor(db):
+    return make_user("dave", defaults.EDITORS)
+
+
+@pytest.fixture
+def admin_user(db):
+    return make_user("erin", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def nobody(db):
+    """Logged in, but in no group."""
+    return make_user("mallory")
+
+
+def make_article(user, body=BODY, spans=None, **fields):
+    """An article with one claim per paragraph unless spans are given."""
+    if spans is None:
+        spans, offset = [], 0
+        for paragraph in body.split("\n\n"):
+            spans.append(workflow.Span(offset, offset + len(paragraph)))
+            offset += len(paragraph) + 2
+    fields.setdefault("title", "Test article")
+    return workflow.create_article(user=user, spans=spans, body=body, **fields)
+
+
+def make_claim(user, **article_fields):
+    return make_article(user, **article_fields).claims.order_by("start").first()
+
+
+def rating(label="Misleading"):
+    return Rating.objects.get(label=label)
+
+
+def make_source(user, title="Government report"):
+    return workflow.create_source(user=user, title=title, url="https://example.org/report.pdf")
+
+
+def cite(claim, user, source=None):
+    return workflow.add_evidence(
+        claim,
+        user=user,
+        source=source or make_source(user),
+        excerpt="The report says so on page 3.",
+        locator="p. 3",
+        stance="contradicts",
+    )
+
+
+def make_in_progress(claim, user, label="Misleading"):
+    workflow.start(claim, user=user)
+    cite(claim, user)
+    return workflow.save_verdict(
+        claim, user=user, rating=rating(label), rationale="The figure is from another year."
+    )
+
+
+def make_submitted(claim, user, label="Misleading"):
+    make_in_progress(claim, user, label)
+    return workflow.submit(claim, user=user)
+
+
+def make_approved(claim, checker, editor):
+    make_submitted(claim, checker)
+    return workflow.approve(claim, user=editor)
+
+
+def refresh(obj):
+    obj.refresh_from_db()
+    return obj
+
+
+def last_event(obj):
+    if isinstance(obj, Claim):
+        return obj.events.order_by("pk").last()
+    if isinstance(obj, Article):
+        return obj.events.order_by("pk").last()
+    raise TypeError(obj)
+
+
+@pytest.fixture
+def article(checker):
+    return make_article(checker)
+
+
+@pytest.fixture
+def claim(article):
+    return article.claims.order_by("start").first()
+

@@ -1,0 +1,192 @@
+"""Forms validate and normalise input; the workflow decides what may happen."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+
+from verifier import importing
+from verifier.models import Evidence, Rating, Source
+
+
+class VersionedForm(forms.Form):
+    """Carries the version the user saw, so a stale submission is caught."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class VerdictForm(VersionedForm):
+    rating = forms.ModelChoiceField(
+        label="Verdict",
+        queryset=Rating.objects.none(),
+        required=False,
+        empty_label="— no verdict yet —",
+        error_messages={"invalid_choice": "Choose a verdict from the scale."},
+    )
+    rationale = forms.CharField(
+        label="Rationale",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        required=False,
+        max_length=20000,
+    )
+
+    def __init__(self, *args, claim=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Offer the active scale, plus the claim's current rating even if retired since.
+        active = Q(is_active=True)
+        if claim is not None and claim.rating_id:
+            active |= Q(pk=claim.rating_id)
+        self.fields["rating"].queryset = Rating.objects.filter(active)
+
+
+class ReasonForm(VersionedForm):
+    reason = forms.CharField(
+        label="Reason", widget=forms.Textarea(attrs={"rows": 2}), max_length=5000
+    )
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label="Note", widget=forms.Textarea(attrs={"rows": 3}), max_length=20000
+    )
+
+
+class AssignForm(VersionedForm):
+    assignee = forms.ModelChoiceField(
+        label="Assignee",
+        queryset=get_user_model().objects.none(),
+        required=False,
+        empty_label="— unassigned —",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = checkers()
+
+
+def checkers():
+    """Active users who can work claims: the fact-checkers and editors."""
+    User = get_user_model()
+    perm = Q(groups__permissions__codename="work_claim") | Q(
+        user_permissions__codename="work_claim"
+    )
+    return (
+        User.objects.filter(is_active=True)
+        .filter(perm | Q(is_superuser=True))
+        .distinct()
+        .order_by("username")
+    )
+
+
+class EvidenceForm(forms.Form):
+    """Cite an existing source, or describe a new one in the same form."""
+
+    source = forms.ModelChoiceField(
+        label="Source",
+        queryset=Source.objects.all(),
+        required=False,
+        empty_label="— a new source (fill in below) —",
+    )
+    new_title = forms.CharField(label="New source title", required=False, max_length=300)
+    new_publisher = forms.CharField(label="Publisher", required=False, max_length=200)
+    new_kind = forms.ChoiceField(
+        label="Kind", choices=Source.Kind.choices, initial=Source.Kind.PRIMARY
+    )
+    new_url = forms.URLField(
+        label="URL",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text="http or https only.",
+    )
+    new_reference = forms.CharField(
+        label="Offline reference", required=False, max_length=300
+    )
+    excerpt = forms.CharField(
+        label="Excerpt", widget=forms.Textarea(attrs={"rows": 3}), max_length=20000
+    )
+    locator = forms.CharField(
+        label="Locator",
+        required=False,
+        max_length=200,
+        help_text="Page, section or timestamp.",
+    )
+    stance = forms.ChoiceField(label="Stance", choices=Evidence.Stance.choices)
+
+    def clean_new_url(self):
+        url = self.cleaned_data["new_url"]
+        if url and not url.lower().startswith(("http://", "https://")):
+            raise forms.ValidationError("Only http and https addresses are accepted.")
+        return url
+
+    def clean(self):
+        data = super().clean()
+        if data.get("source") is None:
+            if not data.get("new_title", "").strip():
+                self.add_error("new_title", "Choose a source above, or give the new source a title.")
+            elif not data.get("new_url") and not data.get("new_reference", "").strip():
+                self.add_error("new_url", "Give the new source a URL or an offline reference.")
+        return data
+
+    def new_source_fields(self) -> dict:
+        d = self.cleaned_data
+        return {
+            "title": d["new_title"].strip(),
+            "publisher": d["new_publisher"].strip(),
+            "kind": d["new_kind"],
+            "url": d["new_url"],
+            "reference": d["new_reference"].strip(),
+        }
+
+
+class ArticleImportForm(forms.Form):
+    """Paste text or upload a .txt, .md or .html file; the result is normalised text."""
+
+    title = forms.CharField(
+        label="Title",
+        max_length=300,
+        required=False,
+        help_text="Leave empty to use the article's first line.",
+    )
+    text = forms.CharField(
+        label="Article text",
+        widget=forms.Textarea(attrs={"rows": 14}),
+        required=False,
+        strip=False,
+        help_text="Paste the article as plain text, or upload a file below.",
+    )
+    file = forms.FileField(
+        label="Or upload a file",
+        required=False,
+        help_text=".txt, .md or .html, up to 2 MB, UTF-8.",
+    )
+    outlet = forms.CharField(label="Outlet", max_length=200, required=False)
+    byline = forms.CharField(label="Byline", max_length=300, required=False)
+    url = forms.URLField(
+        label="URL", max_length=500, required=False, assume_scheme="https"
+    )
+    published_on = forms.DateField(
+        label="Publication date",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def clean_url(self):
+        url = self.cleaned_data["url"]
+        if url and not url.lower().startswith(("http://", "https://")):
+            raise forms.ValidationError("Only http and https addresses are accepted.")
+        return url
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("file")
+        try:
+            if upload is not None:
+                body = importing.read_upload(upload.name, upload.read(), upload.size)
+            else:
+                body = importing.clean_text(data.get("text") or "")
+        except importing.ImportProblem as problem:
+            raise forms.ValidationError(problem.message, code=problem.code) from None
+        data["body"] = body
+        if not data.get("title"):
+            data["title"] = importing.guess_title(body)
+        return data

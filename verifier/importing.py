@@ -1,0 +1,69 @@
+"""Turning what a user brings (pasted text or a file) into an article body.
+
+Pure functions with clear refusals: every problem raises ImportProblem with a message
+for the person importing, and nothing is stored until the text is sound.
+"""
+
+from django.conf import settings
+
+from verifier import extraction
+
+ALLOWED_EXTENSIONS = (".txt", ".md", ".markdown", ".html", ".htm")
+
+
+class ImportProblem(Exception):
+    def __init__(self, message: str, code: str = "invalid"):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+def _limit() -> int:
+    return settings.VERIFIER_MAX_ARTICLE_BYTES
+
+
+def read_upload(name: str, raw: bytes, size: int | None = None) -> str:
+    """The normalised text of an uploaded file, or ImportProblem."""
+    lower = (name or "").lower()
+    if not lower.endswith(ALLOWED_EXTENSIONS):
+        raise ImportProblem(
+            f"“{name}” is not a .txt, .md or .html file.", code="extension"
+        )
+    if (size if size is not None else len(raw)) > _limit():
+        raise ImportProblem(
+            f"The file is larger than {_limit() // (1024 * 1024)} MB.", code="too_big"
+        )
+    if b"\x00" in raw[:8192]:
+        raise ImportProblem("The file is not text (it looks binary).", code="binary")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ImportProblem(
+            f"The file is not valid UTF-8 (byte {error.start}). Save it as UTF-8 and try again.",
+            code="encoding",
+        ) from None
+    if lower.endswith((".html", ".htm")):
+        text = extraction.html_to_text(text)
+        if not text.strip():
+            raise ImportProblem("The HTML file has no article text in its body.", code="empty_html")
+    return clean_text(text)
+
+
+def clean_text(text: str) -> str:
+    """Normalised article text, refusing empty or oversized input."""
+    if len(text.encode("utf-8")) > _limit():
+        raise ImportProblem(
+            f"The text is larger than {_limit() // (1024 * 1024)} MB.", code="too_big"
+        )
+    body = extraction.normalise(text)
+    if not body.strip():
+        raise ImportProblem("The article is empty: paste its text or upload a file.", code="empty")
+    return body
+
+
+def guess_title(body: str) -> str:
+    for line in body.splitlines():
+        line = line.strip()
+        if len(line) > 12:
+            return line[:300]
+    return body.strip()[:300] or "Untitled article"

@@ -1,0 +1,151 @@
+"""Set up roles, the default scale and policy, demo users and the seed article."""
+
+import json
+import os
+import secrets
+from datetime import date
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from verifier import defaults, extraction, workflow
+from verifier.models import Article, Rating
+
+SEED = settings.BASE_DIR / "fixtures" / "seed"
+DEMO_USERS = [
+    # username, group, superuser
+    ("admin", None, True),
+    ("editor", defaults.EDITORS, False),
+    ("checker", defaults.FACT_CHECKERS, False),
+    ("checker2", defaults.FACT_CHECKERS, False),
+]
+
+
+class Command(BaseCommand):
+    help = (
+        "Idempotent: groups and permissions, the default verdict scale and policy, the demo "
+        "users (password from VERIFIER_DEMO_PASSWORD, else random) and the seed article."
+    )
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError(
+                "setup_demo creates demo users with known passwords and refuses to run "
+                "with DEBUG off. Create real users with `manage.py createsuperuser`."
+            )
+        defaults.ensure_groups()
+        defaults.ensure_ratings()
+        defaults.ensure_policy()
+        password = os.environ.get("VERIFIER_DEMO_PASSWORD", "")
+        users = self.ensure_users(password)
+        article = self.ensure_seed(users)
+        self.stdout.write(f"Seed article #{article.pk}: {article.claims.count()} claims.")
+
+    def ensure_users(self, password: str) -> dict:
+        User = get_user_model()
+        generated = password or secrets.token_urlsafe(12)
+        users, created = {}, []
+        for username, group, superuser in DEMO_USERS:
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                user = User(username=username, is_staff=superuser, is_superuser=superuser)
+                user.set_password(generated)
+                user.save()
+                created.append(username)
+            elif password:
+                # An explicit password always wins, so the printed logins are true.
+                user.set_password(password)
+                user.save(update_fields=["password"])
+            if group:
+                user.groups.add(Group.objects.get(name=group))
+            users[username] = user
+        names = ", ".join(name for name, _, _ in DEMO_USERS)
+        if password:
+            self.stdout.write(f"Demo logins: {names}; password from VERIFIER_DEMO_PASSWORD.")
+        elif created:
+            self.stdout.write(f"Demo logins: {names}; password (shown once): {generated}")
+        else:
+            self.stdout.write(
+                f"Demo logins: {names}; passwords unchanged (set VERIFIER_DEMO_PASSWORD to reset)."
+            )
+        return users
+
+    @transaction.atomic
+    def ensure_seed(self, users: dict) -> Article:
+        body = extraction.normalise((SEED / "article.txt").read_text(encoding="utf-8"))
+        existing = Article.objects.filter(body_sha256=workflow.body_digest(body)).first()
+        if existing is not None:
+            return existing
+        demo = json.loads((SEED / "demo.json").read_text(encoding="utf-8"))
+        sentences = json.loads((SEED / "claims.json").read_text(encoding="utf-8"))["check_worthy"]
+        found = {(s.start, s.end): s for s in extraction.analyse(body)}
+        spans = []
+        for item in sentences:
+            start = body.find(item["sentence"])
+            if start < 0:
+                raise CommandError(f"Seed claim not found in the article: {item['sentence'][:60]}")
+            end = start + len(item["sentence"])
+            machine = found.get((start, end))
+            spans.append(
+                workflow.Span(
+                    start,
+                    end,
+                    round(machine.score, 3) if machine else 0.0,
+                    tuple(machine.reasons) if machine else (),
+                    machine.claimant if machine else "",
+                )
+            )
+        meta = demo["article"]
+        article = workflow.create_article(
+            user=users["checker"],
+            spans=spans,
+            body=body,
+            title=meta["title"],
+            outlet=meta["outlet"],
+            byline=meta["byline"],
+            published_on=date.fromisoformat(meta["published_on"]),
+        )
+        self.replay_work(article, demo, users)
+        return article
+
+    def replay_work(self, article: Article, demo: dict, users: dict) -> None:
+        """Work some claims through the real workflow, so their history is genuine."""
+        editor = users["editor"]
+        sources = {
+            spec["key"]: workflow.create_source(
+                user=users["checker"], **{k: v for k, v in spec.items() if k != "key"}
+            )
+            for spec in demo["sources"]
+        }
+        claims = list(article.claims.order_by("start"))
+        for item in demo["work"]:
+            claim = claims[item["claim"] - 1]
+            checker = users[item["assignee"]]
+            workflow.assign(claim, user=editor, assignee=checker)
+            if "rating" not in item:
+                continue
+            workflow.start(claim, user=checker)
+            for spec in item["evidence"]:
+                workflow.add_evidence(
+                    claim,
+                    user=checker,
+                    source=sources[spec["source"]],
+                    excerpt=spec["excerpt"],
+                    locator=spec["locator"],
+                    stance=spec["stance"],
+                )
+            workflow.save_verdict(
+                claim,
+                user=checker,
+                rating=Rating.objects.get(label=item["rating"]),
+                rationale=item["rationale"],
+            )
+            for text in item.get("notes", []):
+                workflow.add_note(claim, user=checker, text=text)
+            if item.get("submit"):
+                workflow.submit(claim, user=checker)
+            if item.get("approve_by"):
+                workflow.approve(claim, user=users[item["approve_by"]])

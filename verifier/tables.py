@@ -1,0 +1,75 @@
+"""The list pages' tables; the claims table is also what CSV, XLSX and JSON exports hold."""
+
+import django_tables2 as tables
+from django.utils.html import format_html
+
+from verifier.models import Article, Claim
+
+
+class StateColumn(tables.Column):
+    """A state told by text, with a badge class for colour."""
+
+    def render(self, value, record):
+        return format_html(
+            '<span class="badge state-{}">{}</span>', record.state, value
+        )
+
+    def value(self, value, record):
+        return value
+
+
+class ClaimTable(tables.Table):
+    id = tables.Column(verbose_name="#", linkify=True)
+    article = tables.Column(
+        accessor="article__title",
+        verbose_name="Article",
+        linkify=lambda record: record.article.get_absolute_url(),
+        order_by=("article__title", "start"),
+    )
+    text = tables.Column(verbose_name="Claim", linkify=True, attrs={"td": {"class": "claim-text"}})
+    claimant = tables.Column()
+    state = StateColumn()
+    rating = tables.Column(verbose_name="Verdict", accessor="rating__label", order_by=("rating__position",))
+    assignee = tables.Column(accessor="assignee__username", verbose_name="Assignee")
+    n_sources = tables.Column(verbose_name="Sources", attrs={"td": {"class": "num"}})
+    updated_at = tables.DateTimeColumn(verbose_name="Updated", format="Y-m-d H:i")
+
+    class Meta:
+        model = Claim
+        fields = ("id", "article", "text", "claimant", "state", "rating", "assignee", "n_sources", "updated_at")
+        order_by = ("article", "id")
+        empty_text = "No claims match these filters."
+        attrs = {"class": "table"}
+
+    def render_text(self, record):
+        return record.short_text
+
+    def value_text(self, record):
+        # Exports carry the whole claim, the page a shortened one.
+        return record.text
+
+    def render_rating(self, record):
+        return format_html(
+            '<span class="verdict" style="--verdict:{}">{}</span>',
+            record.rating.colour,
+            record.rating.label,
+        )
+
+
+class ArticleTable(tables.Table):
+    title = tables.Column(linkify=True)
+    outlet = tables.Column()
+    state = StateColumn()
+    progress = tables.TemplateColumn(
+        template_name="includes/_progress.html",
+        verbose_name="Progress",
+        orderable=False,
+        exclude_from_export=True,
+    )
+    imported_at = tables.DateTimeColumn(verbose_name="Imported", format="Y-m-d H:i")
+
+    class Meta:
+        model = Article
+        fields = ("title", "outlet", "state", "progress", "imported_at")
+        empty_text = "No articles yet."
+        attrs = {"class": "table"}

@@ -1,0 +1,35 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from verifier import views
+
+urlpatterns = [
+    path("", views.DashboardView.as_view(), name="dashboard"),
+    path("articles/", views.ArticleListView.as_view(), name="article-list"),
+    path("articles/new/", views.ArticleCreateView.as_view(), name="article-new"),
+    path("articles/<int:pk>/", views.ArticleDetailView.as_view(), name="article-detail"),
+    path("articles/<int:pk>/open/", views.article_open, name="article-open"),
+    path("articles/<int:pk>/sign-off/", views.article_sign_off, name="article-sign-off"),
+    path("articles/<int:pk>/reopen/", views.article_reopen, name="article-reopen"),
+    path("claims/", views.ClaimListView.as_view(), name="claim-list"),
+    path("claims/<int:pk>/", views.ClaimDetailView.as_view(), name="claim-detail"),
+    *[
+        path(
+            f"claims/<int:pk>/{action}/",
+            views.claim_transition,
+            {"action": action},
+            name=f"claim-{action}",
+        )
+        for action in views.TRANSITIONS
+    ],
+    path("claims/<int:pk>/verdict/", views.claim_verdict, name="claim-verdict"),
+    path("claims/<int:pk>/evidence/", views.claim_evidence, name="claim-evidence"),
+    path("claims/<int:pk>/notes/", views.claim_note, name="claim-note"),
+    path("claims/<int:pk>/assign/", views.claim_assign, name="claim-assign"),
+    path("evidence/<int:pk>/remove/", views.evidence_remove, name="evidence-remove"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("healthz", views.healthz, name="healthz"),
+]

@@ -1,0 +1,477 @@
+"""Pages and actions. Pages are class-based; actions are short POST-only functions
+that call ``verifier.workflow`` and redirect."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required, permission_required
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.db import DatabaseError, connection
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+from django.template.defaultfilters import pluralize
+from django.utils.html import format_html
+from django.views.generic import DetailView, FormView, TemplateView
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+from django_tables2.export.views import ExportMixin
+
+from verifier import extraction, forms, workflow
+from verifier.filters import ArticleFilter, ClaimFilter
+from verifier.models import Article, Claim, Evidence, Rating, WorkflowPolicy
+from verifier.tables import ArticleTable, ClaimTable
+
+# --- object access ---------------------------------------------------------------------
+
+
+def get_claim_for_user(user, pk) -> Claim:
+    """The claim, if this user may see claims at all (checked by the caller's decorator)."""
+    return get_object_or_404(
+        Claim.objects.select_related("article", "rating", "assignee", "submitted_by", "approved_by"),
+        pk=pk,
+    )
+
+
+def get_article_for_user(user, pk) -> Article:
+    return get_object_or_404(Article.objects.select_related("imported_by", "signed_off_by"), pk=pk)
+
+
+# --- pages -----------------------------------------------------------------------------
+
+
+class DashboardView(PermissionRequiredMixin, TemplateView):
+    permission_required = "verifier.view_claim"
+    template_name = "verifier/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        claims = Claim.objects.select_related("article", "rating")
+        awaiting = claims.awaiting_approval().select_related("submitted_by")
+        if WorkflowPolicy.current().four_eyes:
+            awaiting = awaiting.exclude(submitted_by=user)
+        return super().get_context_data(
+            my_work=claims.open_work_for(user)[:50],
+            awaiting=awaiting[:50] if user.has_perm(workflow.APPROVE) else None,
+            articles=Article.objects.with_progress().exclude(state=Article.State.SIGNED_OFF)[:20],
+            verdicts=Rating.objects.annotate(
+                n=Count("claims", filter=Q(claims__state=Claim.State.APPROVED))
+            ).filter(n__gt=0),
+            **kwargs,
+        )
+
+
+class ArticleListView(PermissionRequiredMixin, SingleTableMixin, FilterView):
+    permission_required = "verifier.view_article"
+    model = Article
+    table_class = ArticleTable
+    filterset_class = ArticleFilter
+    template_name = "verifier/article_list.html"
+    paginate_by = 25
+
+    def get_queryset(self):
+        return Article.objects.with_progress()
+
+
+class ArticleCreateView(PermissionRequiredMixin, FormView):
+    permission_required = "verifier.add_article"
+    form_class = forms.ArticleImportForm
+    template_name = "verifier/article_form.html"
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        duplicate = Article.objects.filter(body_sha256=workflow.body_digest(data["body"])).first()
+        if duplicate is not None:
+            form.add_error(
+                None,
+                format_html(
+                    'This text was already imported as <a href="{}">{}</a>.',
+                    duplicate.get_absolute_url(),
+                    duplicate.title,
+                ),
+            )
+            return self.form_invalid(form)
+        try:
+            article = workflow.create_article(
+                user=self.request.user,
+                spans=workflow.spans_from(extraction.extract(data["body"])),
+                title=data["title"],
+                body=data["body"],
+                outlet=data["outlet"],
+                byline=data["byline"],
+                url=data["url"],
+                published_on=data["published_on"],
+            )
+        except (workflow.WorkflowError, ValidationError) as error:
+            form.add_error(None, getattr(error, "message", None) or "; ".join(error.messages))
+            return self.form_invalid(form)
+        n = article.claims.count()
+        messages.success(self.request, f"Imported with {n} candidate claim{pluralize(n)}.")
+        return redirect(article)
+
+
+class ArticleDetailView(PermissionRequiredMixin, DetailView):
+    permission_required = "verifier.view_article"
+    template_name = "verifier/article_detail.html"
+
+    def get_object(self, queryset=None):
+        return get_article_for_user(self.request.user, self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        article = self.object
+        claims = list(
+            article.claims.select_related("rating", "assignee").order_by("start", "pk")
+        )
+        user = self.request.user
+        settled = sum(c.is_settled for c in claims)
+        return super().get_context_data(
+            claims=claims,
+            segments=article_segments(article.body, claims),
+            settled=settled,
+            can_sign_off=user.has_perm(workflow.SIGN_OFF),
+            ready_to_sign=settled == len(claims),
+            reopen_form=forms.ReasonForm(initial={"version": article.version}),
+            **kwargs,
+        )
+
+
+def article_segments(body: str, claims: list[Claim]) -> list[dict]:
+    """The article text cut into plain runs and claim runs, in order, for highlighting.
+
+    Claims are expected in text order; an overlap (possible after curation) is clipped
+    so the text is never shown twice.
+    """
+    segments, cursor = [], 0
+    for number, claim in enumerate(claims, start=1):
+        start, end = max(claim.start, cursor), min(claim.end, len(body))
+        if start >= end:
+            continue
+        if start > cursor:
+            segments.append({"text": body[cursor:start]})
+        segments.append({"text": body[start:end], "claim": claim, "number": number})
+        cursor = end
+    if cursor < len(body):
+        segments.append({"text": body[cursor:]})
+    return segments
+
+
+class ClaimListView(PermissionRequiredMixin, ExportMixin, SingleTableMixin, FilterView):
+    permission_required = "verifier.view_claim"
+    model = Claim
+    table_class = ClaimTable
+    filterset_class = ClaimFilter
+    template_name = "verifier/claim_list.html"
+    paginate_by = 50
+    export_name = "claims"
+    export_formats = ("csv", "xlsx", "json")
+
+    def get_queryset(self):
+        return Claim.objects.select_related("article", "rating", "assignee").annotate(
+            n_sources=Count("evidence__source", distinct=True)
+        )
+
+
+class ClaimDetailView(PermissionRequiredMixin, DetailView):
+    permission_required = "verifier.view_claim"
+    template_name = "verifier/claim_detail.html"
+
+    def get_object(self, queryset=None):
+        return get_claim_for_user(self.request.user, self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**claim_context(self.request, self.object, **kwargs))
+
+
+def claim_context(request, claim: Claim, **overrides) -> dict:
+    """Everything the claim page shows; bound forms in ``overrides`` keep what was typed."""
+    user = request.user
+    version = {"version": claim.version}
+    evidence = claim.evidence.select_related("source", "added_by")
+    events = claim.events.select_related("actor")
+    body = claim.article.body
+    paragraph_start = body.rfind("\n\n", 0, claim.start)
+    paragraph_start = 0 if paragraph_start < 0 else paragraph_start + 2
+    paragraph_end = body.find("\n\n", claim.end)
+    paragraph_end = len(body) if paragraph_end < 0 else paragraph_end
+    context = {
+        "claim": claim,
+        "article": claim.article,
+        "before": body[paragraph_start : claim.start],
+        "after": body[claim.end : paragraph_end],
+        "evidence_list": evidence,
+        "notes": claim.notes.select_related("author"),
+        "events": events,
+        "actions": available_actions(user, claim),
+        "problems": workflow.submission_problems(claim)
+        if claim.state == Claim.State.IN_PROGRESS
+        else [],
+        "verdict_form": forms.VerdictForm(
+            claim=claim,
+            initial={"rating": claim.rating_id, "rationale": claim.rationale, **version},
+        ),
+        "evidence_form": forms.EvidenceForm(),
+        "note_form": forms.NoteForm(),
+        "reason_form": forms.ReasonForm(initial=version),
+        "assign_form": forms.AssignForm(initial={"assignee": claim.assignee_id, **version}),
+        "ratings": Rating.objects.active(),
+    }
+    context.update(overrides)
+    return context
+
+
+def available_actions(user, claim: Claim) -> dict:
+    """Which actions this user may take on this claim now; the workflow re-checks them."""
+    locked = claim.article.is_signed_off and WorkflowPolicy.current().lock_after_sign_off
+    work = user.has_perm(workflow.WORK) and not locked
+    edit = user.has_perm(workflow.APPROVE) and not locked
+    state = claim.state
+    S = Claim.State
+    mine = claim.assignee_id == user.pk
+    return {
+        "locked": locked,
+        "start": work and state == S.OPEN and claim.assignee_id in (None, user.pk),
+        "edit_verdict": work and state == S.IN_PROGRESS and mine,
+        "submit": work and state == S.IN_PROGRESS and mine,
+        "evidence": work and state in (S.OPEN, S.IN_PROGRESS),
+        "note": work,
+        "approve": edit
+        and state == S.SUBMITTED
+        and not (
+            WorkflowPolicy.current().four_eyes and claim.submitted_by_id == user.pk
+        ),
+        "return": edit and state == S.SUBMITTED,
+        "reopen": edit and state == S.APPROVED and not claim.article.is_signed_off,
+        "dismiss": work and state in (S.OPEN, S.IN_PROGRESS),
+        "restore": edit and state == S.DISMISSED,
+        "assign": user.has_perm(workflow.ASSIGN)
+        and not locked
+        and state in (S.OPEN, S.IN_PROGRESS),
+    }
+
+
+def _claim_page(request, claim, status, **overrides):
+    claim = get_claim_for_user(request.user, claim.pk)
+    return render(
+        request, "verifier/claim_detail.html", claim_context(request, claim, **overrides), status=status
+    )
+
+
+# --- claim actions ---------------------------------------------------------------------
+
+# transition name -> (workflow function, whether it needs a reason, permission)
+TRANSITIONS = {
+    "start": (workflow.start, False, workflow.WORK),
+    "submit": (workflow.submit, False, workflow.WORK),
+    "approve": (workflow.approve, False, workflow.APPROVE),
+    "return": (workflow.return_, True, workflow.APPROVE),
+    "reopen": (workflow.reopen, True, workflow.APPROVE),
+    "dismiss": (workflow.dismiss, True, workflow.WORK),
+    "restore": (workflow.restore, False, workflow.APPROVE),
+}
+
+
+@require_POST
+def claim_transition(request, pk, action):
+    transition, needs_reason, perm = TRANSITIONS[action]
+    if not request.user.has_perm(perm):
+        raise PermissionDenied
+    claim = get_claim_for_user(request.user, pk)
+    form = forms.ReasonForm(request.POST) if needs_reason else forms.VersionedForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give a reason." if needs_reason else "The form was incomplete.")
+        return _claim_page(request, claim, 400, reason_form=form)
+    kwargs = {"user": request.user, "version": form.cleaned_data["version"]}
+    if needs_reason:
+        kwargs["reason"] = form.cleaned_data["reason"]
+    try:
+        transition(claim, **kwargs)
+    except workflow.Conflict as error:
+        messages.error(request, error.message)
+        return _claim_page(request, claim, 409, reason_form=form)
+    except workflow.WorkflowError as error:
+        messages.error(request, error.message)
+        return _claim_page(request, claim, 400, reason_form=form)
+    messages.success(request, f"Claim #{claim.pk}: {action} done.")
+    return redirect(claim)
+
+
+@require_POST
+@permission_required("verifier.work_claim", raise_exception=True)
+def claim_verdict(request, pk):
+    claim = get_claim_for_user(request.user, pk)
+    form = forms.VerdictForm(request.POST, claim=claim)
+    if not form.is_valid():
+        return _claim_page(request, claim, 400, verdict_form=form)
+    try:
+        workflow.save_verdict(
+            claim,
+            user=request.user,
+            rating=form.cleaned_data["rating"],
+            rationale=form.cleaned_data["rationale"],
+            version=form.cleaned_data["version"],
+        )
+    except workflow.Conflict as error:
+        messages.error(request, error.message)
+        current = error.current
+        return _claim_page(
+            request,
+            claim,
+            409,
+            verdict_form=_rebased(form, current),
+            conflict={
+                "rating": current.rating,
+                "rationale": current.rationale,
+                "state": current.get_state_display(),
+            },
+        )
+    except workflow.WorkflowError as error:
+        messages.error(request, error.message)
+        return _claim_page(request, claim, 400, verdict_form=form)
+    messages.success(request, "Verdict saved.")
+    return redirect(claim)
+
+
+def _rebased(form, current: Claim):
+    """The user's typed verdict, on the current version, so a second save is deliberate."""
+    data = form.data.copy()
+    data["version"] = current.version
+    return forms.VerdictForm(data, claim=current)
+
+
+@require_POST
+@permission_required("verifier.work_claim", raise_exception=True)
+def claim_evidence(request, pk):
+    claim = get_claim_for_user(request.user, pk)
+    form = forms.EvidenceForm(request.POST)
+    if not form.is_valid():
+        return _claim_page(request, claim, 400, evidence_form=form)
+    try:
+        source = form.cleaned_data["source"] or workflow.create_source(
+            user=request.user, **form.new_source_fields()
+        )
+        workflow.add_evidence(
+            claim,
+            user=request.user,
+            source=source,
+            excerpt=form.cleaned_data["excerpt"],
+            locator=form.cleaned_data["locator"],
+            stance=form.cleaned_data["stance"],
+        )
+    except workflow.WorkflowError as error:
+        messages.error(request, error.message)
+        return _claim_page(request, claim, 400, evidence_form=form)
+    messages.success(request, "Evidence added.")
+    return redirect(claim)
+
+
+@require_POST
+@permission_required("verifier.work_claim", raise_exception=True)
+def evidence_remove(request, pk):
+    evidence = get_object_or_404(Evidence.objects.select_related("claim"), pk=pk)
+    try:
+        workflow.remove_evidence(evidence, user=request.user)
+    except workflow.WorkflowError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Evidence removed; the history keeps what it said.")
+    return redirect(evidence.claim)
+
+
+@require_POST
+@permission_required("verifier.work_claim", raise_exception=True)
+def claim_note(request, pk):
+    claim = get_claim_for_user(request.user, pk)
+    form = forms.NoteForm(request.POST)
+    if not form.is_valid():
+        return _claim_page(request, claim, 400, note_form=form)
+    try:
+        workflow.add_note(claim, user=request.user, text=form.cleaned_data["text"])
+    except workflow.WorkflowError as error:
+        messages.error(request, error.message)
+        return _claim_page(request, claim, 400, note_form=form)
+    messages.success(request, "Note added.")
+    return redirect(claim)
+
+
+@require_POST
+@permission_required("verifier.assign_claim", raise_exception=True)
+def claim_assign(request, pk):
+    claim = get_claim_for_user(request.user, pk)
+    form = forms.AssignForm(request.POST)
+    if not form.is_valid():
+        return _claim_page(request, claim, 400, assign_form=form)
+    try:
+        workflow.assign(
+            claim,
+            user=request.user,
+            assignee=form.cleaned_data["assignee"],
+            version=form.cleaned_data["version"],
+        )
+    except workflow.WorkflowError as error:
+        messages.error(request, error.message)
+        return _claim_page(request, claim, 409 if isinstance(error, workflow.Conflict) else 400, assign_form=form)
+    messages.success(request, "Assignment saved.")
+    return redirect(claim)
+
+
+# --- article actions -------------------------------------------------------------------
+
+
+@require_POST
+@permission_required("verifier.sign_off_article", raise_exception=True)
+def article_open(request, pk):
+    article = get_article_for_user(request.user, pk)
+    try:
+        workflow.open_for_review(article, user=request.user)
+    except workflow.WorkflowError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "The article is open for review.")
+    return redirect(article)
+
+
+@require_POST
+@permission_required("verifier.sign_off_article", raise_exception=True)
+def article_sign_off(request, pk):
+    article = get_article_for_user(request.user, pk)
+    form = forms.VersionedForm(request.POST)
+    version = form.cleaned_data["version"] if form.is_valid() else None
+    try:
+        workflow.sign_off(article, user=request.user, version=version)
+    except workflow.WorkflowError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Signed off. The article is now read-only.")
+    return redirect(article)
+
+
+@require_POST
+@permission_required("verifier.sign_off_article", raise_exception=True)
+def article_reopen(request, pk):
+    article = get_article_for_user(request.user, pk)
+    form = forms.ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give a reason to reopen the article.")
+        return redirect(article)
+    try:
+        workflow.reopen_article(article, user=request.user, reason=form.cleaned_data["reason"])
+    except workflow.WorkflowError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "The article is reopened for review.")
+    return redirect(article)
+
+
+# --- health ----------------------------------------------------------------------------
+
+
+@login_not_required
+@require_GET
+def healthz(request):
+    """For load balancers: 200 when the database answers, 503 when it does not."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "reachable"})

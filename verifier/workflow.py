@@ -1,0 +1,626 @@
+"""Every state change of the claim verifier, in one place.
+
+Each function checks the user's permission and the object's state on rows locked for
+the length of the transaction, makes the change, and writes its Event in the same
+transaction. Views, admin actions and commands all call these; nothing goes around them.
+
+Locks are always taken article first, then claim, so that two transactions touching the
+same article never deadlock and a sign-off never races a change to one of its claims.
+"""
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from verifier.models import (
+    Article,
+    Claim,
+    Event,
+    Evidence,
+    Note,
+    Rating,
+    Source,
+    WorkflowPolicy,
+)
+
+User = AbstractBaseUser
+
+QUOTE_CONTEXT = 32  # characters kept before and after a claim in its quote selector
+
+WORK = "verifier.work_claim"
+APPROVE = "verifier.approve_claim"
+ASSIGN = "verifier.assign_claim"
+SIGN_OFF = "verifier.sign_off_article"
+IMPORT = "verifier.add_article"
+
+
+class WorkflowError(Exception):
+    """A change that is not allowed now; the message is meant for the user."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class Conflict(WorkflowError):
+    """Someone else changed the object since the user loaded it."""
+
+    def __init__(self, message: str, current: Claim | Article):
+        super().__init__(message)
+        self.current = current
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+
+def record(
+    actor: User | None,
+    action: str,
+    target: object,
+    *,
+    claim: Claim | None = None,
+    article: Article | None = None,
+    changes: dict | None = None,
+    reason: str = "",
+) -> Event:
+    """Write one audit Event. Call only inside the transaction that made the change."""
+    if claim is not None and article is None:
+        article = claim.article
+    return Event.objects.create(
+        actor=actor,
+        action=action,
+        target_type=type(target)._meta.model_name,
+        target_id=target.pk,
+        claim=claim,
+        article=article,
+        changes=changes or {},
+        reason=reason,
+    )
+
+
+def _require(user: User, perm: str, doing: str) -> None:
+    if not user.has_perm(perm):
+        raise WorkflowError(f"You do not have permission to {doing}.")
+
+
+def _reason(reason: str, doing: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise WorkflowError(f"Give a reason to {doing}.")
+    return reason
+
+
+def _lock_article(article: Article) -> Article:
+    return Article.objects.select_for_update().get(pk=article.pk)
+
+
+def _lock_claim(claim: Claim, version: int | None = None) -> Claim:
+    article = _lock_article(claim.article)
+    locked = Claim.objects.select_for_update().get(pk=claim.pk)
+    locked.article = article
+    if version is not None and int(version) != locked.version:
+        raise Conflict(
+            "Someone else changed this claim while you were working on it. "
+            "Your input is kept below; compare it with the current version and try again.",
+            locked,
+        )
+    return locked
+
+
+def _ensure_unlocked(article: Article) -> None:
+    if article.is_signed_off and WorkflowPolicy.current().lock_after_sign_off:
+        raise WorkflowError(
+            "This article is signed off, so its claims are read-only. "
+            "An editor must reopen it first."
+        )
+
+
+def _ensure_state(claim: Claim, allowed: Iterable[str], doing: str) -> None:
+    if claim.state not in allowed:
+        raise WorkflowError(
+            f"This claim is {claim.get_state_display().lower()}, so you cannot {doing} it."
+        )
+
+
+def _change_state(
+    claim: Claim, user: User, action: str, new_state: str, reason: str = "", **fields
+) -> Claim:
+    changes = {"state": [claim.state, new_state]}
+    for name, value in fields.items():
+        old = getattr(claim, name)
+        if old != value:
+            changes[name] = [_plain(old), _plain(value)]
+        setattr(claim, name, value)
+    claim.state = new_state
+    claim.version += 1
+    claim.save()
+    record(user, action, claim, claim=claim, changes=changes, reason=reason)
+    return claim
+
+
+def _plain(value):
+    """A JSON-friendly form of a field value for an Event's changes."""
+    if hasattr(value, "pk"):
+        return str(value)
+    return value
+
+
+def _begin_review(article: Article, user: User) -> None:
+    if article.state == Article.State.DRAFT:
+        article.state = Article.State.IN_REVIEW
+        article.version += 1
+        article.save(update_fields=["state", "version"])
+        record(
+            user,
+            "open_for_review",
+            article,
+            article=article,
+            changes={"state": [Article.State.DRAFT, Article.State.IN_REVIEW]},
+        )
+
+
+def quote_selector(body: str, start: int, end: int) -> tuple[str, str, str]:
+    """The exact text of a span with the text just before and after it."""
+    if not (0 <= start < end <= len(body)):
+        raise WorkflowError(
+            f"The span {start}-{end} is outside the article text (0-{len(body)})."
+        )
+    return (
+        body[start:end],
+        body[max(0, start - QUOTE_CONTEXT) : start],
+        body[end : end + QUOTE_CONTEXT],
+    )
+
+
+# --- claim transitions -----------------------------------------------------------------
+
+
+@transaction.atomic
+def start(claim: Claim, *, user: User, version: int | None = None) -> Claim:
+    _require(user, WORK, "work on claims")
+    claim = _lock_claim(claim, version)
+    _ensure_unlocked(claim.article)
+    _ensure_state(claim, [Claim.State.OPEN], "start")
+    if claim.assignee_id not in (None, user.pk):
+        raise WorkflowError(f"This claim is assigned to {claim.assignee}; only they can start it.")
+    _begin_review(claim.article, user)
+    return _change_state(claim, user, "start", Claim.State.IN_PROGRESS, assignee=user)
+
+
+@transaction.atomic
+def save_verdict(
+    claim: Claim,
+    *,
+    user: User,
+    rating: Rating | None,
+    rationale: str,
+    version: int | None = None,
+) -> Claim:
+    """Set or change the verdict of a claim being worked on."""
+    _require(user, WORK, "set verdicts")
+    claim = _lock_claim(claim, version)
+    _ensure_unlocked(claim.article)
+    _ensure_state(claim, [Claim.State.IN_PROGRESS], "change the verdict of")
+    if claim.assignee_id != user.pk:
+        raise WorkflowError("Only the fact-checker this claim is assigned to can set its verdict.")
+    if rating is not None and not rating.is_active and rating.pk != claim.rating_id:
+        raise WorkflowError(f"The rating “{rating}” is retired; choose another.")
+    rationale = (rationale or "").strip()
+    changes = {}
+    if rating != claim.rating:
+        changes["rating"] = [_plain(claim.rating), _plain(rating)]
+        changes["rating_id"] = [claim.rating_id, rating.pk if rating else None]
+    if rationale != claim.rationale:
+        changes["rationale"] = [claim.rationale, rationale]
+    if not changes:
+        return claim
+    claim.rating = rating
+    claim.rationale = rationale
+    claim.version += 1
+    claim.save()
+    record(user, "verdict", claim, claim=claim, changes=changes)
+    return claim
+
+
+@transaction.atomic
+def submit(claim: Claim, *, user: User, version: int | None = None) -> Claim:
+    _require(user, WORK, "submit verdicts")
+    claim = _lock_claim(claim, version)
+    _ensure_unlocked(claim.article)
+    _ensure_state(claim, [Claim.State.IN_PROGRESS], "submit")
+    if claim.assignee_id != user.pk:
+        raise WorkflowError("Only the fact-checker this claim is assigned to can submit it.")
+    missing = submission_problems(claim)
+    if missing:
+        raise WorkflowError("Cannot submit yet: " + "; ".join(missing) + ".")
+    return _change_state(claim, user, "submit", Claim.State.SUBMITTED, submitted_by=user)
+
+
+def submission_problems(claim: Claim) -> list[str]:
+    """What the claim still lacks before it can be submitted (empty when ready)."""
+    problems = []
+    if claim.rating is None:
+        problems.append("choose a verdict")
+    elif not claim.rating.is_active:
+        problems.append(f"the rating “{claim.rating}” is retired, choose another")
+    if not claim.rationale.strip():
+        problems.append("write a rationale")
+    if claim.rating is not None and claim.rating.requires_evidence:
+        needed = WorkflowPolicy.current().evidence_required
+        have = claim.evidence.count()
+        if have < needed:
+            problems.append(
+                f"“{claim.rating}” needs at least {needed} piece{'s' if needed != 1 else ''} "
+                f"of evidence (this claim has {have})"
+            )
+    return problems
+
+
+@transaction.atomic
+def approve(claim: Claim, *, user: User, version: int | None = None) -> Claim:
+    _require(user, APPROVE, "approve verdicts")
+    claim = _lock_claim(claim, version)
+    _ensure_unlocked(claim.article)
+    _ensure_state(claim, [Claim.State.SUBMITTED], "approve")
+    if WorkflowPolicy.current().four_eyes and claim.submitted_by_id == user.pk:
+        raise WorkflowError(
+            "Four-eyes approval: another editor must approve a verdict you submitted."
+        )
+    return _change_state(claim, user, "approve", Claim.State.APPROVED, approved_by=user)
+
+
+@transaction.atomic
+def return_(claim: Claim, *, user: User, reason: str, version: int | None = None) -> Claim:
+    """Send a submitted verdict back to its fact-checker."""
+    _require(user, APPROVE, "return verdicts")
+    reason = _reason(reason, "return a verdict")
+    claim = _lock_claim(claim, version)
+    _ensure_unlocked(claim.article)
+    _ensure_state(claim, [Claim.State.SUBMITTED], "return")
+    return _change_state(claim, user, "return", Claim.State.IN_PROGRESS, reason)
+
+
+@transaction.atomic
+def reopen(claim: Claim, *, user: User, reason: str, version: int | None = None) -> Claim:
+    _require(user, APPROVE, "reopen claims")
+    reason = _reason(reason, "reopen a claim")
+    claim = _lock_claim(claim, version)
+    if claim.article.is_signed_off:
+        raise WorkflowError("The article is signed off; reopen the article first.")
+    _ensure_state(claim, [Claim.State.APPROVED], "reopen")
+    return _change_state(
+        claim, user, "reopen", Claim.State.IN_PROGRESS, reason, approved_by=None
+    )
+
+
+@transaction.atomic
+def dismiss(claim: Claim, *, user: User, reason: str, version: int | None = None) -> Claim:
+    _require(user, WORK, "dismiss claims")
+    reason = _reason(reason, "dismiss a claim")
+    claim = _lock_claim(claim, version)
+    _ensure_unlocked(claim.article)
+    _ensure_state(claim, [Claim.State.OPEN, Claim.State.IN_PROGRESS], "dismiss")
+    return _change_state(
+        claim, user, "dismiss", Claim.State.DISMISSED, reason, dismiss_reason=reason
+    )
+
+
+@transaction.atomic
+def restore(claim: Claim, *, user: User, version: int | None = None) -> Claim:
+    _require(user, APPROVE, "restore dismissed claims")
+    claim = _lock_claim(claim, version)
+    _ensure_unlocked(claim.article)
+    _ensure_state(claim, [Claim.State.DISMISSED], "restore")
+    return _change_state(claim, user, "restore", Claim.State.OPEN, dismiss_reason="")
+
+
+@transaction.atomic
+def assign(
+    claim: Claim, *, user: User, assignee: User | None, version: int | None = None
+) -> Claim:
+    _require(user, ASSIGN, "assign claims")
+    claim = _lock_claim(claim, version)
+    _ensure_unlocked(claim.article)
+    _ensure_state(claim, [Claim.State.OPEN, Claim.State.IN_PROGRESS], "assign")
+    if assignee is not None and not (assignee.is_active and assignee.has_perm(WORK)):
+        raise WorkflowError(f"{assignee} is not a fact-checker and cannot be assigned claims.")
+    if claim.assignee_id == (assignee.pk if assignee else None):
+        return claim
+    changes = {"assignee": [_plain(claim.assignee), _plain(assignee)]}
+    claim.assignee = assignee
+    claim.version += 1
+    claim.save()
+    record(user, "assign", claim, claim=claim, changes=changes)
+    return claim
+
+
+# --- evidence, sources and notes -------------------------------------------------------
+
+
+@transaction.atomic
+def create_source(*, user: User, **fields) -> Source:
+    _require(user, WORK, "add sources")
+    source = Source(created_by=user, **fields)
+    source.full_clean()
+    source.save()
+    record(user, "create", source, changes={k: [None, v] for k, v in fields.items() if v})
+    return source
+
+
+@transaction.atomic
+def add_evidence(
+    claim: Claim,
+    *,
+    user: User,
+    source: Source,
+    excerpt: str,
+    locator: str = "",
+    stance: str,
+) -> Evidence:
+    _require(user, WORK, "add evidence")
+    claim = _lock_claim(claim)
+    _ensure_unlocked(claim.article)
+    _ensure_state(claim, [Claim.State.OPEN, Claim.State.IN_PROGRESS], "add evidence to")
+    if stance not in Evidence.Stance.values:
+        raise WorkflowError(f"Unknown stance “{stance}”.")
+    excerpt = (excerpt or "").strip()
+    if not excerpt:
+        raise WorkflowError("Quote the relevant excerpt of the source.")
+    evidence = Evidence.objects.create(
+        claim=claim,
+        source=source,
+        excerpt=excerpt,
+        locator=(locator or "").strip(),
+        stance=stance,
+        added_by=user,
+    )
+    record(
+        user,
+        "add_evidence",
+        evidence,
+        claim=claim,
+        changes={
+            "source": [None, str(source)],
+            "excerpt": [None, evidence.excerpt],
+            "locator": [None, evidence.locator],
+            "stance": [None, stance],
+        },
+    )
+    return evidence
+
+
+@transaction.atomic
+def remove_evidence(evidence: Evidence, *, user: User) -> None:
+    """Withdraw a citation; the Event keeps everything it said."""
+    _require(user, WORK, "remove evidence")
+    claim = _lock_claim(evidence.claim)
+    _ensure_unlocked(claim.article)
+    _ensure_state(claim, [Claim.State.OPEN, Claim.State.IN_PROGRESS], "remove evidence from")
+    evidence = Evidence.objects.select_related("source").get(pk=evidence.pk)
+    record(
+        user,
+        "remove_evidence",
+        evidence,
+        claim=claim,
+        changes={
+            "source": [str(evidence.source), None],
+            "excerpt": [evidence.excerpt, None],
+            "locator": [evidence.locator, None],
+            "stance": [evidence.stance, None],
+        },
+    )
+    evidence.delete()
+
+
+@transaction.atomic
+def add_note(claim: Claim, *, user: User, text: str) -> Note:
+    _require(user, WORK, "write notes")
+    text = (text or "").strip()
+    if not text:
+        raise WorkflowError("A note cannot be empty.")
+    claim = _lock_claim(claim)
+    _ensure_unlocked(claim.article)
+    note = Note.objects.create(claim=claim, author=user, text=text)
+    record(user, "note", note, claim=claim, changes={"text": [None, text]})
+    return note
+
+
+# --- articles --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Span:
+    """A claim to create: offsets into the article body and what extraction found."""
+
+    start: int
+    end: int
+    score: float = 0.0
+    reasons: tuple[str, ...] = ()
+    claimant: str = ""
+
+
+def spans_from(sentences: Iterable) -> list[Span]:
+    """Spans for the claims that extraction proposes."""
+    return [
+        Span(s.start, s.end, round(s.score, 3), tuple(s.reasons), s.claimant) for s in sentences
+    ]
+
+
+def body_digest(body: str) -> str:
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+@transaction.atomic
+def create_article(*, user: User, spans: Iterable[Span] = (), **fields) -> Article:
+    """Store an imported article and its candidate claims, each with its Event."""
+    _require(user, IMPORT, "import articles")
+    article = Article(imported_by=user, **fields)
+    article.body_sha256 = body_digest(article.body)
+    article.full_clean()
+    article.save()
+    record(
+        user,
+        "import",
+        article,
+        article=article,
+        changes={k: [None, str(v)] for k, v in fields.items() if v and k != "body"}
+        | {"body_sha256": [None, article.body_sha256]},
+    )
+    for span in sorted(spans, key=lambda s: s.start):
+        _create_claim(article, user, span)
+    return article
+
+
+def _create_claim(article: Article, user: User, span: Span, reason: str = "") -> Claim:
+    text, prefix, suffix = quote_selector(article.body, span.start, span.end)
+    claim = Claim.objects.create(
+        article=article,
+        start=span.start,
+        end=span.end,
+        text=text,
+        prefix=prefix,
+        suffix=suffix,
+        score=span.score,
+        reasons=list(span.reasons),
+        claimant=span.claimant,
+    )
+    record(
+        user,
+        "create",
+        claim,
+        claim=claim,
+        changes={
+            "state": [None, claim.state],
+            "start": [None, claim.start],
+            "end": [None, claim.end],
+            "text": [None, claim.text],
+        },
+        reason=reason,
+    )
+    return claim
+
+
+@transaction.atomic
+def open_for_review(article: Article, *, user: User) -> Article:
+    _require(user, SIGN_OFF, "open articles for review")
+    article = _lock_article(article)
+    if article.state != Article.State.DRAFT:
+        raise WorkflowError(f"This article is already {article.get_state_display().lower()}.")
+    _begin_review(article, user)
+    return article
+
+
+def fingerprint(article: Article, claims: Iterable[Claim]) -> str:
+    """A digest of the article text and every verdict, as signed off."""
+    verdicts = [
+        [c.pk, c.start, c.end, c.state, c.rating.label if c.rating else None, c.rationale]
+        for c in claims
+    ]
+    payload = json.dumps([article.body, verdicts], ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+@transaction.atomic
+def sign_off(article: Article, *, user: User, version: int | None = None) -> Article:
+    _require(user, SIGN_OFF, "sign articles off")
+    article = _lock_article(article)
+    if version is not None and int(version) != article.version:
+        raise Conflict("This article changed since you loaded it; check it again.", article)
+    if article.is_signed_off:
+        raise WorkflowError(
+            f"This article was already signed off by {article.signed_off_by} "
+            f"at {timezone.localtime(article.signed_off_at):%Y-%m-%d %H:%M}."
+        )
+    claims = list(article.claims.select_related("rating").order_by("start", "pk"))
+    unsettled = [c for c in claims if not c.is_settled]
+    if unsettled:
+        raise WorkflowError(
+            f"{len(unsettled)} claim{'s are' if len(unsettled) != 1 else ' is'} not yet "
+            "approved or dismissed; every claim must be settled before sign-off."
+        )
+    old_state = article.state
+    article.state = Article.State.SIGNED_OFF
+    article.signed_off_by = user
+    article.signed_off_at = timezone.now()
+    article.fingerprint = fingerprint(article, claims)
+    article.version += 1
+    article.save()
+    record(
+        user,
+        "sign_off",
+        article,
+        article=article,
+        changes={
+            "state": [old_state, article.state],
+            "fingerprint": [None, article.fingerprint],
+        },
+    )
+    return article
+
+
+@transaction.atomic
+def reopen_article(article: Article, *, user: User, reason: str) -> Article:
+    _require(user, SIGN_OFF, "reopen articles")
+    reason = _reason(reason, "reopen an article")
+    article = _lock_article(article)
+    if not article.is_signed_off:
+        raise WorkflowError("Only a signed-off article can be reopened.")
+    changes = {
+        "state": [article.state, Article.State.IN_REVIEW],
+        "signed_off_by": [str(article.signed_off_by), None],
+        "fingerprint": [article.fingerprint, ""],
+    }
+    article.state = Article.State.IN_REVIEW
+    article.signed_off_by = None
+    article.signed_off_at = None
+    article.fingerprint = ""
+    article.version += 1
+    article.save()
+    record(user, "reopen", article, article=article, changes=changes, reason=reason)
+    return article
+
+
+@transaction.atomic
+def update_article(article: Article, *, user: User, reason: str = "", **fields) -> Article:
+    """Change an article's details (title, outlet, fact-check URL, ...), not its text."""
+    _require(user, SIGN_OFF, "edit article details")
+    if "body" in fields:
+        raise WorkflowError("An article's text cannot be changed after import.")
+    article = _lock_article(article)
+    _ensure_unlocked(article)
+    changes = {}
+    for name, value in fields.items():
+        old = getattr(article, name)
+        if old != value:
+            changes[name] = [_plain(old), _plain(value)]
+            setattr(article, name, value)
+    if not changes:
+        return article
+    article.full_clean()
+    article.version += 1
+    article.save()
+    record(user, "edit", article, article=article, changes=changes, reason=reason)
+    return article
+
+
+# --- the admin's configuration ---------------------------------------------------------
+
+
+@transaction.atomic
+def admin_save(obj, *, user: User, changed: dict, reason: str, created: bool) -> None:
+    """Save an admin's edit of the scale, the policy or a source, with its Event."""
+    reason = _reason(reason, "change the configuration")
+    obj.save()
+    changes = {name: [None if created else _plain(old), _plain(new)] for name, (old, new) in changed.items()}
+    record(user, "create" if created else "edit", obj, changes=changes, reason=reason)
+
+
+@transaction.atomic
+def admin_delete(obj, *, user: User) -> None:
+    record(user, "delete", obj, changes={"deleted": [str(obj), None]})
+    obj.delete()
