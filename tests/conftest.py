@@ -131,3 +131,9 @@ def article(checker):
 def claim(article):
     return article.claims.order_by("start").first()
 
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Personas are created in almost every test; the real hasher is slow on purpose."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

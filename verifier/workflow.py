@@ -135,12 +135,20 @@ def _change_state(
         old = getattr(claim, name)
         if old != value:
             changes[name] = [_plain(old), _plain(value)]
+            field = Claim._meta.get_field(name)
+            if field.is_relation:
+                # The id too, so that the audit replay survives a renamed user.
+                changes[field.attname] = [_pk(old), _pk(value)]
         setattr(claim, name, value)
     claim.state = new_state
     claim.version += 1
     claim.save()
     record(user, action, claim, claim=claim, changes=changes, reason=reason)
     return claim
+
+
+def _pk(value):
+    return value.pk if value is not None else None
 
 
 def _plain(value):
@@ -331,7 +339,10 @@ def assign(
         raise WorkflowError(f"{assignee} is not a fact-checker and cannot be assigned claims.")
     if claim.assignee_id == (assignee.pk if assignee else None):
         return claim
-    changes = {"assignee": [_plain(claim.assignee), _plain(assignee)]}
+    changes = {
+        "assignee": [_plain(claim.assignee), _plain(assignee)],
+        "assignee_id": [claim.assignee_id, _pk(assignee)],
+    }
     claim.assignee = assignee
     claim.version += 1
     claim.save()
@@ -499,7 +510,8 @@ def _create_claim(article: Article, user: User, span: Span, reason: str = "") ->
             "start": [None, claim.start],
             "end": [None, claim.end],
             "text": [None, claim.text],
-        },
+        }
+        | ({"claimant": [None, claim.claimant]} if claim.claimant else {}),
         reason=reason,
     )
     return claim
@@ -557,6 +569,8 @@ def sign_off(article: Article, *, user: User, version: int | None = None) -> Art
         article=article,
         changes={
             "state": [old_state, article.state],
+            "signed_off_by": [None, _plain(user)],
+            "signed_off_by_id": [None, user.pk],
             "fingerprint": [None, article.fingerprint],
         },
     )
@@ -573,6 +587,7 @@ def reopen_article(article: Article, *, user: User, reason: str) -> Article:
     changes = {
         "state": [article.state, Article.State.IN_REVIEW],
         "signed_off_by": [str(article.signed_off_by), None],
+        "signed_off_by_id": [article.signed_off_by_id, None],
         "fingerprint": [article.fingerprint, ""],
     }
     article.state = Article.State.IN_REVIEW
