@@ -555,7 +555,7 @@ def sign_off(article: Article, *, user: User, version: int | None = None) -> Art
             f"{len(unsettled)} claim{'s are' if len(unsettled) != 1 else ' is'} not yet "
             "approved or dismissed; every claim must be settled before sign-off."
         )
-    old_state = article.state
+    old_state, old_fingerprint = article.state, article.fingerprint
     article.state = Article.State.SIGNED_OFF
     article.signed_off_by = user
     article.signed_off_at = timezone.now()
@@ -571,7 +571,7 @@ def sign_off(article: Article, *, user: User, version: int | None = None) -> Art
             "state": [old_state, article.state],
             "signed_off_by": [None, _plain(user)],
             "signed_off_by_id": [None, user.pk],
-            "fingerprint": [None, article.fingerprint],
+            "fingerprint": [old_fingerprint, article.fingerprint],
         },
     )
     return article
