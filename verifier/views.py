@@ -1,13 +1,17 @@
 """Pages and actions. Pages are class-based; actions are short POST-only functions
 that call ``verifier.workflow`` and redirect."""
 
+import sys
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, permission_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+from django.views import defaults as default_views
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django.template.defaultfilters import pluralize
@@ -475,3 +479,16 @@ def healthz(request):
     except DatabaseError:
         return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok", "database": "reachable"})
+
+
+def server_error(request):
+    """The 500 handler, except that an unreachable database is a 503: try again soon.
+
+    Called by Django while it handles the exception, so ``sys.exc_info()`` holds it. The
+    page is rendered without the request: its context would query the database again.
+    """
+    if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
+        return HttpResponse(
+            render_to_string("503.html"), status=503, headers={"Retry-After": "5"}
+        )
+    return default_views.server_error(request)
