@@ -6,7 +6,7 @@ for the person importing, and nothing is stored until the text is sound.
 
 from django.conf import settings
 
-from verifier import extraction
+from verifier import extraction, validators
 
 ALLOWED_EXTENSIONS = (".txt", ".md", ".markdown", ".html", ".htm")
 
@@ -33,7 +33,7 @@ def read_upload(name: str, raw: bytes, size: int | None = None) -> str:
         raise ImportProblem(
             f"The file is larger than {_limit() // (1024 * 1024)} MB.", code="too_big"
         )
-    if b"\x00" in raw[:8192]:
+    if b"\x00" in raw:
         raise ImportProblem("The file is not text (it looks binary).", code="binary")
     try:
         text = raw.decode("utf-8-sig")
@@ -55,6 +55,13 @@ def clean_text(text: str) -> str:
         raise ImportProblem(
             f"The text is larger than {_limit() // (1024 * 1024)} MB.", code="too_big"
         )
+    if "\x00" in text:
+        raise ImportProblem(
+            "The text contains NUL characters: it is not plain text.", code="binary"
+        )
+    problem = validators.bidi_control_problem(text)
+    if problem:
+        raise ImportProblem(problem, code="bidi")
     body = extraction.normalise(text)
     if not body.strip():
         raise ImportProblem("The article is empty: paste its text or upload a file.", code="empty")

@@ -282,7 +282,10 @@ def claim_transition(request, pk, action):
     claim = get_claim_for_user(request.user, pk)
     form = forms.ReasonForm(request.POST) if needs_reason else forms.VersionedForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Give a reason." if needs_reason else "The form was incomplete.")
+        if form.has_error("version"):
+            messages.error(request, forms.VersionedForm.STALE)
+        else:
+            messages.error(request, "Give a reason." if needs_reason else "The form was incomplete.")
         return _claim_page(request, claim, 400, reason_form=form)
     kwargs = {"user": request.user, "version": form.cleaned_data["version"]}
     if needs_reason:
@@ -305,6 +308,7 @@ def claim_verdict(request, pk):
     claim = get_claim_for_user(request.user, pk)
     form = forms.VerdictForm(request.POST, claim=claim)
     if not form.is_valid():
+        _report_hidden_errors(request, form)
         return _claim_page(request, claim, 400, verdict_form=form)
     try:
         workflow.save_verdict(
@@ -333,6 +337,13 @@ def claim_verdict(request, pk):
         return _claim_page(request, claim, 400, verdict_form=form)
     messages.success(request, "Verdict saved.")
     return redirect(claim)
+
+
+def _report_hidden_errors(request, form) -> None:
+    """A hidden field's error is not shown beside any input: say it as a message."""
+    for field in form.hidden_fields():
+        for error in field.errors:
+            messages.error(request, error)
 
 
 def _rebased(form, current: Claim):
@@ -403,6 +414,7 @@ def claim_assign(request, pk):
     claim = get_claim_for_user(request.user, pk)
     form = forms.AssignForm(request.POST)
     if not form.is_valid():
+        _report_hidden_errors(request, form)
         return _claim_page(request, claim, 400, assign_form=form)
     try:
         workflow.assign(
