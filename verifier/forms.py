@@ -86,7 +86,9 @@ class EvidenceForm(forms.Form):
         required=False,
         empty_label="— a new source (fill in below) —",
     )
-    new_title = forms.CharField(label="New source title", required=False, max_length=300)
+    new_title = forms.CharField(
+        label="New source title", required=False, max_length=300
+    )
     new_publisher = forms.CharField(label="Publisher", required=False, max_length=200)
     new_kind = forms.ChoiceField(
         label="Kind", choices=Source.Kind.choices, initial=Source.Kind.PRIMARY
@@ -122,9 +124,14 @@ class EvidenceForm(forms.Form):
         data = super().clean()
         if data.get("source") is None:
             if not data.get("new_title", "").strip():
-                self.add_error("new_title", "Choose a source above, or give the new source a title.")
+                self.add_error(
+                    "new_title",
+                    "Choose a source above, or give the new source a title.",
+                )
             elif not data.get("new_url") and not data.get("new_reference", "").strip():
-                self.add_error("new_url", "Give the new source a URL or an offline reference.")
+                self.add_error(
+                    "new_url", "Give the new source a URL or an offline reference."
+                )
         return data
 
     def new_source_fields(self) -> dict:

@@ -39,13 +39,16 @@ def read_upload(name: str, raw: bytes, size: int | None = None) -> str:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise ImportProblem(
-            f"The file is not valid UTF-8 (byte {error.start}). Save it as UTF-8 and try again.",
+            f"The file is not valid UTF-8 (byte {error.start}). "
+            "Save it as UTF-8 and try again.",
             code="encoding",
         ) from None
     if lower.endswith((".html", ".htm")):
         text = extraction.html_to_text(text)
         if not text.strip():
-            raise ImportProblem("The HTML file has no article text in its body.", code="empty_html")
+            raise ImportProblem(
+                "The HTML file has no article text in its body.", code="empty_html"
+            )
     return clean_text(text)
 
 
@@ -57,7 +60,9 @@ def clean_text(text: str) -> str:
         )
     body = extraction.normalise(text)
     if not body.strip():
-        raise ImportProblem("The article is empty: paste its text or upload a file.", code="empty")
+        raise ImportProblem(
+            "The article is empty: paste its text or upload a file.", code="empty"
+        )
     return body
 
 

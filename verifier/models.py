@@ -79,7 +79,8 @@ class Rating(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["label"], name="rating_unique_label"),
             models.CheckConstraint(
-                condition=Q(colour__regex=r"^#[0-9A-Fa-f]{6}$"), name="rating_colour_hex"
+                condition=Q(colour__regex=r"^#[0-9A-Fa-f]{6}$"),
+                name="rating_colour_hex",
             ),
         ]
 
@@ -190,7 +191,9 @@ class Claim(models.Model):
         APPROVED = "approved", "Approved"
         DISMISSED = "dismissed", "Dismissed"
 
-    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="claims")
+    article = models.ForeignKey(
+        Article, on_delete=models.PROTECT, related_name="claims"
+    )
     # The anchor: offsets into article.body plus a quote selector (the exact text
     # with what stands just before and after it) to find it again if offsets drift.
     start = models.PositiveIntegerField()
@@ -242,9 +245,12 @@ class Claim(models.Model):
             ("assign_claim", "Can assign claims to fact-checkers"),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="claim_span_not_empty"),
             models.CheckConstraint(
-                condition=~Q(state__in=["submitted", "approved"]) | Q(rating__isnull=False),
+                condition=Q(end__gt=models.F("start")), name="claim_span_not_empty"
+            ),
+            models.CheckConstraint(
+                condition=~Q(state__in=["submitted", "approved"])
+                | Q(rating__isnull=False),
                 name="claim_settled_verdict_has_rating",
             ),
         ]
@@ -293,10 +299,13 @@ class Source(models.Model):
         ordering = ["title", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(url="") | ~Q(reference=""), name="source_has_url_or_reference"
+                condition=~Q(url="") | ~Q(reference=""),
+                name="source_has_url_or_reference",
             ),
             models.CheckConstraint(
-                condition=Q(url="") | Q(url__startswith="http://") | Q(url__startswith="https://"),
+                condition=Q(url="")
+                | Q(url__startswith="http://")
+                | Q(url__startswith="https://"),
                 name="source_url_is_http",
             ),
         ]
@@ -316,10 +325,14 @@ class Evidence(models.Model):
         CONTEXT = "context", "Adds context"
 
     claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="evidence")
-    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="evidence")
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, related_name="evidence"
+    )
     excerpt = models.TextField()
     locator = models.CharField(
-        max_length=200, blank=True, help_text="Page, section or timestamp in the source."
+        max_length=200,
+        blank=True,
+        help_text="Page, section or timestamp in the source.",
     )
     stance = models.CharField(max_length=20, choices=Stance)
     added_by = models.ForeignKey(

@@ -8,9 +8,13 @@ urlpatterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
     path("articles/", views.ArticleListView.as_view(), name="article-list"),
     path("articles/new/", views.ArticleCreateView.as_view(), name="article-new"),
-    path("articles/<int:pk>/", views.ArticleDetailView.as_view(), name="article-detail"),
+    path(
+        "articles/<int:pk>/", views.ArticleDetailView.as_view(), name="article-detail"
+    ),
     path("articles/<int:pk>/open/", views.article_open, name="article-open"),
-    path("articles/<int:pk>/sign-off/", views.article_sign_off, name="article-sign-off"),
+    path(
+        "articles/<int:pk>/sign-off/", views.article_sign_off, name="article-sign-off"
+    ),
     path("articles/<int:pk>/reopen/", views.article_reopen, name="article-reopen"),
     path("claims/", views.ClaimListView.as_view(), name="claim-list"),
     path("claims/<int:pk>/", views.ClaimDetailView.as_view(), name="claim-detail"),

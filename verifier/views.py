@@ -4,14 +4,14 @@ that call ``verifier.workflow`` and redirect."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, permission_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.db import DatabaseError, connection
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError, connection
 from django.db.models import Count, Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_POST
 from django.template.defaultfilters import pluralize
 from django.utils.html import format_html
+from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import DetailView, FormView, TemplateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
@@ -22,22 +22,26 @@ from verifier.filters import ArticleFilter, ClaimFilter
 from verifier.models import Article, Claim, Evidence, Rating, WorkflowPolicy
 from verifier.tables import ArticleTable, ClaimTable
 
-# --- object access ---------------------------------------------------------------------
+# --- object access ---
 
 
 def get_claim_for_user(user, pk) -> Claim:
-    """The claim, if this user may see claims at all (checked by the caller's decorator)."""
+    """The claim; the caller has checked that this user may see claims."""
     return get_object_or_404(
-        Claim.objects.select_related("article", "rating", "assignee", "submitted_by", "approved_by"),
+        Claim.objects.select_related(
+            "article", "rating", "assignee", "submitted_by", "approved_by"
+        ),
         pk=pk,
     )
 
 
 def get_article_for_user(user, pk) -> Article:
-    return get_object_or_404(Article.objects.select_related("imported_by", "signed_off_by"), pk=pk)
+    return get_object_or_404(
+        Article.objects.select_related("imported_by", "signed_off_by"), pk=pk
+    )
 
 
-# --- pages -----------------------------------------------------------------------------
+# --- pages ---
 
 
 class DashboardView(PermissionRequiredMixin, TemplateView):
@@ -53,7 +57,9 @@ class DashboardView(PermissionRequiredMixin, TemplateView):
         return super().get_context_data(
             my_work=claims.open_work_for(user)[:50],
             awaiting=awaiting[:50] if user.has_perm(workflow.APPROVE) else None,
-            articles=Article.objects.with_progress().exclude(state=Article.State.SIGNED_OFF)[:20],
+            articles=Article.objects.with_progress().exclude(
+                state=Article.State.SIGNED_OFF
+            )[:20],
             verdicts=Rating.objects.annotate(
                 n=Count("claims", filter=Q(claims__state=Claim.State.APPROVED))
             ).filter(n__gt=0),
@@ -70,7 +76,8 @@ class ArticleListView(PermissionRequiredMixin, SingleTableMixin, FilterView):
     paginate_by = 25
 
     def get_queryset(self):
-        return Article.objects.with_progress()
+        # Aggregation drops Meta.ordering; say it again so pages are stable.
+        return Article.objects.with_progress().order_by("-imported_at", "-pk")
 
 
 class ArticleCreateView(PermissionRequiredMixin, FormView):
@@ -80,7 +87,9 @@ class ArticleCreateView(PermissionRequiredMixin, FormView):
 
     def form_valid(self, form):
         data = form.cleaned_data
-        duplicate = Article.objects.filter(body_sha256=workflow.body_digest(data["body"])).first()
+        duplicate = Article.objects.filter(
+            body_sha256=workflow.body_digest(data["body"])
+        ).first()
         if duplicate is not None:
             form.add_error(
                 None,
@@ -103,10 +112,14 @@ class ArticleCreateView(PermissionRequiredMixin, FormView):
                 published_on=data["published_on"],
             )
         except (workflow.WorkflowError, ValidationError) as error:
-            form.add_error(None, getattr(error, "message", None) or "; ".join(error.messages))
+            form.add_error(
+                None, getattr(error, "message", None) or "; ".join(error.messages)
+            )
             return self.form_invalid(form)
         n = article.claims.count()
-        messages.success(self.request, f"Imported with {n} candidate claim{pluralize(n)}.")
+        messages.success(
+            self.request, f"Imported with {n} candidate claim{pluralize(n)}."
+        )
         return redirect(article)
 
 
@@ -166,8 +179,10 @@ class ClaimListView(PermissionRequiredMixin, ExportMixin, SingleTableMixin, Filt
     export_formats = ("csv", "xlsx", "json")
 
     def get_queryset(self):
-        return Claim.objects.select_related("article", "rating", "assignee").annotate(
-            n_sources=Count("evidence__source", distinct=True)
+        return (
+            Claim.objects.select_related("article", "rating", "assignee")
+            .annotate(n_sources=Count("evidence__source", distinct=True))
+            .order_by("article", "start", "pk")
         )
 
 
@@ -179,11 +194,13 @@ class ClaimDetailView(PermissionRequiredMixin, DetailView):
         return get_claim_for_user(self.request.user, self.kwargs["pk"])
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(**claim_context(self.request, self.object, **kwargs))
+        return super().get_context_data(
+            **claim_context(self.request, self.object, **kwargs)
+        )
 
 
 def claim_context(request, claim: Claim, **overrides) -> dict:
-    """Everything the claim page shows; bound forms in ``overrides`` keep what was typed."""
+    """What the claim page shows; bound forms in ``overrides`` keep what was typed."""
     user = request.user
     version = {"version": claim.version}
     evidence = claim.evidence.select_related("source", "added_by")
@@ -207,12 +224,18 @@ def claim_context(request, claim: Claim, **overrides) -> dict:
         else [],
         "verdict_form": forms.VerdictForm(
             claim=claim,
-            initial={"rating": claim.rating_id, "rationale": claim.rationale, **version},
+            initial={
+                "rating": claim.rating_id,
+                "rationale": claim.rationale,
+                **version,
+            },
         ),
         "evidence_form": forms.EvidenceForm(),
         "note_form": forms.NoteForm(),
         "reason_form": forms.ReasonForm(initial=version),
-        "assign_form": forms.AssignForm(initial={"assignee": claim.assignee_id, **version}),
+        "assign_form": forms.AssignForm(
+            initial={"assignee": claim.assignee_id, **version}
+        ),
         "ratings": Rating.objects.active(),
     }
     context.update(overrides)
@@ -220,8 +243,10 @@ def claim_context(request, claim: Claim, **overrides) -> dict:
 
 
 def available_actions(user, claim: Claim) -> dict:
-    """Which actions this user may take on this claim now; the workflow re-checks them."""
-    locked = claim.article.is_signed_off and WorkflowPolicy.current().lock_after_sign_off
+    """What this user may do to this claim now; the workflow checks again."""
+    locked = (
+        claim.article.is_signed_off and WorkflowPolicy.current().lock_after_sign_off
+    )
     work = user.has_perm(workflow.WORK) and not locked
     edit = user.has_perm(workflow.APPROVE) and not locked
     state = claim.state
@@ -252,11 +277,14 @@ def available_actions(user, claim: Claim) -> dict:
 def _claim_page(request, claim, status, **overrides):
     claim = get_claim_for_user(request.user, claim.pk)
     return render(
-        request, "verifier/claim_detail.html", claim_context(request, claim, **overrides), status=status
+        request,
+        "verifier/claim_detail.html",
+        claim_context(request, claim, **overrides),
+        status=status,
     )
 
 
-# --- claim actions ---------------------------------------------------------------------
+# --- claim actions ---
 
 # transition name -> (workflow function, whether it needs a reason, permission)
 TRANSITIONS = {
@@ -276,9 +304,15 @@ def claim_transition(request, pk, action):
     if not request.user.has_perm(perm):
         raise PermissionDenied
     claim = get_claim_for_user(request.user, pk)
-    form = forms.ReasonForm(request.POST) if needs_reason else forms.VersionedForm(request.POST)
+    form = (
+        forms.ReasonForm(request.POST)
+        if needs_reason
+        else forms.VersionedForm(request.POST)
+    )
     if not form.is_valid():
-        messages.error(request, "Give a reason." if needs_reason else "The form was incomplete.")
+        messages.error(
+            request, "Give a reason." if needs_reason else "The form was incomplete."
+        )
         return _claim_page(request, claim, 400, reason_form=form)
     kwargs = {"user": request.user, "version": form.cleaned_data["version"]}
     if needs_reason:
@@ -332,7 +366,7 @@ def claim_verdict(request, pk):
 
 
 def _rebased(form, current: Claim):
-    """The user's typed verdict, on the current version, so a second save is deliberate."""
+    """The typed verdict on the current version, so that saving again is deliberate."""
     data = form.data.copy()
     data["version"] = current.version
     return forms.VerdictForm(data, claim=current)
@@ -409,12 +443,17 @@ def claim_assign(request, pk):
         )
     except workflow.WorkflowError as error:
         messages.error(request, error.message)
-        return _claim_page(request, claim, 409 if isinstance(error, workflow.Conflict) else 400, assign_form=form)
+        return _claim_page(
+            request,
+            claim,
+            409 if isinstance(error, workflow.Conflict) else 400,
+            assign_form=form,
+        )
     messages.success(request, "Assignment saved.")
     return redirect(claim)
 
 
-# --- article actions -------------------------------------------------------------------
+# --- article actions ---
 
 
 @require_POST
@@ -454,7 +493,9 @@ def article_reopen(request, pk):
         messages.error(request, "Give a reason to reopen the article.")
         return redirect(article)
     try:
-        workflow.reopen_article(article, user=request.user, reason=form.cleaned_data["reason"])
+        workflow.reopen_article(
+            article, user=request.user, reason=form.cleaned_data["reason"]
+        )
     except workflow.WorkflowError as error:
         messages.error(request, error.message)
     else:
@@ -462,7 +503,7 @@ def article_reopen(request, pk):
     return redirect(article)
 
 
-# --- health ----------------------------------------------------------------------------
+# --- health ---
 
 
 @login_not_required

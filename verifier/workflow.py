@@ -55,7 +55,7 @@ class Conflict(WorkflowError):
         self.current = current
 
 
-# --- helpers ---------------------------------------------------------------------------
+# --- helpers ---
 
 
 def record(
@@ -106,7 +106,8 @@ def _lock_claim(claim: Claim, version: int | None = None) -> Claim:
     if version is not None and int(version) != locked.version:
         raise Conflict(
             "Someone else changed this claim while you were working on it. "
-            "Your input is kept below; compare it with the current version and try again.",
+            "Your input is kept below; compare it with the current version and "
+            "try again.",
             locked,
         )
     return locked
@@ -123,7 +124,8 @@ def _ensure_unlocked(article: Article) -> None:
 def _ensure_state(claim: Claim, allowed: Iterable[str], doing: str) -> None:
     if claim.state not in allowed:
         raise WorkflowError(
-            f"This claim is {claim.get_state_display().lower()}, so you cannot {doing} it."
+            f"This claim is {claim.get_state_display().lower()}, "
+            f"so you cannot {doing} it."
         )
 
 
@@ -177,7 +179,7 @@ def quote_selector(body: str, start: int, end: int) -> tuple[str, str, str]:
     )
 
 
-# --- claim transitions -----------------------------------------------------------------
+# --- claim transitions ---
 
 
 @transaction.atomic
@@ -187,7 +189,9 @@ def start(claim: Claim, *, user: User, version: int | None = None) -> Claim:
     _ensure_unlocked(claim.article)
     _ensure_state(claim, [Claim.State.OPEN], "start")
     if claim.assignee_id not in (None, user.pk):
-        raise WorkflowError(f"This claim is assigned to {claim.assignee}; only they can start it.")
+        raise WorkflowError(
+            f"This claim is assigned to {claim.assignee}; only they can start it."
+        )
     _begin_review(claim.article, user)
     return _change_state(claim, user, "start", Claim.State.IN_PROGRESS, assignee=user)
 
@@ -207,7 +211,9 @@ def save_verdict(
     _ensure_unlocked(claim.article)
     _ensure_state(claim, [Claim.State.IN_PROGRESS], "change the verdict of")
     if claim.assignee_id != user.pk:
-        raise WorkflowError("Only the fact-checker this claim is assigned to can set its verdict.")
+        raise WorkflowError(
+            "Only the fact-checker this claim is assigned to can set its verdict."
+        )
     if rating is not None and not rating.is_active and rating.pk != claim.rating_id:
         raise WorkflowError(f"The rating “{rating}” is retired; choose another.")
     rationale = (rationale or "").strip()
@@ -234,11 +240,15 @@ def submit(claim: Claim, *, user: User, version: int | None = None) -> Claim:
     _ensure_unlocked(claim.article)
     _ensure_state(claim, [Claim.State.IN_PROGRESS], "submit")
     if claim.assignee_id != user.pk:
-        raise WorkflowError("Only the fact-checker this claim is assigned to can submit it.")
+        raise WorkflowError(
+            "Only the fact-checker this claim is assigned to can submit it."
+        )
     missing = submission_problems(claim)
     if missing:
         raise WorkflowError("Cannot submit yet: " + "; ".join(missing) + ".")
-    return _change_state(claim, user, "submit", Claim.State.SUBMITTED, submitted_by=user)
+    return _change_state(
+        claim, user, "submit", Claim.State.SUBMITTED, submitted_by=user
+    )
 
 
 def submission_problems(claim: Claim) -> list[str]:
@@ -255,8 +265,8 @@ def submission_problems(claim: Claim) -> list[str]:
         have = claim.evidence.count()
         if have < needed:
             problems.append(
-                f"“{claim.rating}” needs at least {needed} piece{'s' if needed != 1 else ''} "
-                f"of evidence (this claim has {have})"
+                f"“{claim.rating}” needs at least {needed} "
+                f"piece{'s' if needed != 1 else ''} of evidence (this claim has {have})"
             )
     return problems
 
@@ -275,7 +285,9 @@ def approve(claim: Claim, *, user: User, version: int | None = None) -> Claim:
 
 
 @transaction.atomic
-def return_(claim: Claim, *, user: User, reason: str, version: int | None = None) -> Claim:
+def return_(
+    claim: Claim, *, user: User, reason: str, version: int | None = None
+) -> Claim:
     """Send a submitted verdict back to its fact-checker."""
     _require(user, APPROVE, "return verdicts")
     reason = _reason(reason, "return a verdict")
@@ -286,7 +298,9 @@ def return_(claim: Claim, *, user: User, reason: str, version: int | None = None
 
 
 @transaction.atomic
-def reopen(claim: Claim, *, user: User, reason: str, version: int | None = None) -> Claim:
+def reopen(
+    claim: Claim, *, user: User, reason: str, version: int | None = None
+) -> Claim:
     _require(user, APPROVE, "reopen claims")
     reason = _reason(reason, "reopen a claim")
     claim = _lock_claim(claim, version)
@@ -299,7 +313,9 @@ def reopen(claim: Claim, *, user: User, reason: str, version: int | None = None)
 
 
 @transaction.atomic
-def dismiss(claim: Claim, *, user: User, reason: str, version: int | None = None) -> Claim:
+def dismiss(
+    claim: Claim, *, user: User, reason: str, version: int | None = None
+) -> Claim:
     _require(user, WORK, "dismiss claims")
     reason = _reason(reason, "dismiss a claim")
     claim = _lock_claim(claim, version)
@@ -328,7 +344,9 @@ def assign(
     _ensure_unlocked(claim.article)
     _ensure_state(claim, [Claim.State.OPEN, Claim.State.IN_PROGRESS], "assign")
     if assignee is not None and not (assignee.is_active and assignee.has_perm(WORK)):
-        raise WorkflowError(f"{assignee} is not a fact-checker and cannot be assigned claims.")
+        raise WorkflowError(
+            f"{assignee} is not a fact-checker and cannot be assigned claims."
+        )
     if claim.assignee_id == (assignee.pk if assignee else None):
         return claim
     changes = {"assignee": [_plain(claim.assignee), _plain(assignee)]}
@@ -339,7 +357,7 @@ def assign(
     return claim
 
 
-# --- evidence, sources and notes -------------------------------------------------------
+# --- evidence, sources and notes ---
 
 
 @transaction.atomic
@@ -348,7 +366,9 @@ def create_source(*, user: User, **fields) -> Source:
     source = Source(created_by=user, **fields)
     source.full_clean()
     source.save()
-    record(user, "create", source, changes={k: [None, v] for k, v in fields.items() if v})
+    record(
+        user, "create", source, changes={k: [None, v] for k, v in fields.items() if v}
+    )
     return source
 
 
@@ -400,7 +420,9 @@ def remove_evidence(evidence: Evidence, *, user: User) -> None:
     _require(user, WORK, "remove evidence")
     claim = _lock_claim(evidence.claim)
     _ensure_unlocked(claim.article)
-    _ensure_state(claim, [Claim.State.OPEN, Claim.State.IN_PROGRESS], "remove evidence from")
+    _ensure_state(
+        claim, [Claim.State.OPEN, Claim.State.IN_PROGRESS], "remove evidence from"
+    )
     evidence = Evidence.objects.select_related("source").get(pk=evidence.pk)
     record(
         user,
@@ -430,7 +452,7 @@ def add_note(claim: Claim, *, user: User, text: str) -> Note:
     return note
 
 
-# --- articles --------------------------------------------------------------------------
+# --- articles ---
 
 
 @dataclass(frozen=True)
@@ -447,7 +469,8 @@ class Span:
 def spans_from(sentences: Iterable) -> list[Span]:
     """Spans for the claims that extraction proposes."""
     return [
-        Span(s.start, s.end, round(s.score, 3), tuple(s.reasons), s.claimant) for s in sentences
+        Span(s.start, s.end, round(s.score, 3), tuple(s.reasons), s.claimant)
+        for s in sentences
     ]
 
 
@@ -510,7 +533,9 @@ def open_for_review(article: Article, *, user: User) -> Article:
     _require(user, SIGN_OFF, "open articles for review")
     article = _lock_article(article)
     if article.state != Article.State.DRAFT:
-        raise WorkflowError(f"This article is already {article.get_state_display().lower()}.")
+        raise WorkflowError(
+            f"This article is already {article.get_state_display().lower()}."
+        )
     _begin_review(article, user)
     return article
 
@@ -518,7 +543,14 @@ def open_for_review(article: Article, *, user: User) -> Article:
 def fingerprint(article: Article, claims: Iterable[Claim]) -> str:
     """A digest of the article text and every verdict, as signed off."""
     verdicts = [
-        [c.pk, c.start, c.end, c.state, c.rating.label if c.rating else None, c.rationale]
+        [
+            c.pk,
+            c.start,
+            c.end,
+            c.state,
+            c.rating.label if c.rating else None,
+            c.rationale,
+        ]
         for c in claims
     ]
     payload = json.dumps([article.body, verdicts], ensure_ascii=False)
@@ -530,7 +562,9 @@ def sign_off(article: Article, *, user: User, version: int | None = None) -> Art
     _require(user, SIGN_OFF, "sign articles off")
     article = _lock_article(article)
     if version is not None and int(version) != article.version:
-        raise Conflict("This article changed since you loaded it; check it again.", article)
+        raise Conflict(
+            "This article changed since you loaded it; check it again.", article
+        )
     if article.is_signed_off:
         raise WorkflowError(
             f"This article was already signed off by {article.signed_off_by} "
@@ -540,7 +574,8 @@ def sign_off(article: Article, *, user: User, version: int | None = None) -> Art
     unsettled = [c for c in claims if not c.is_settled]
     if unsettled:
         raise WorkflowError(
-            f"{len(unsettled)} claim{'s are' if len(unsettled) != 1 else ' is'} not yet "
+            f"{len(unsettled)} claim{'s are' if len(unsettled) != 1 else ' is'} "
+            "not yet "
             "approved or dismissed; every claim must be settled before sign-off."
         )
     old_state = article.state
@@ -586,8 +621,10 @@ def reopen_article(article: Article, *, user: User, reason: str) -> Article:
 
 
 @transaction.atomic
-def update_article(article: Article, *, user: User, reason: str = "", **fields) -> Article:
-    """Change an article's details (title, outlet, fact-check URL, ...), not its text."""
+def update_article(
+    article: Article, *, user: User, reason: str = "", **fields
+) -> Article:
+    """Change an article's details (title, outlet, fact-check URL...), not its text."""
     _require(user, SIGN_OFF, "edit article details")
     if "body" in fields:
         raise WorkflowError("An article's text cannot be changed after import.")
@@ -608,7 +645,7 @@ def update_article(article: Article, *, user: User, reason: str = "", **fields) 
     return article
 
 
-# --- the admin's configuration ---------------------------------------------------------
+# --- the admin's configuration ---
 
 
 @transaction.atomic
@@ -616,7 +653,10 @@ def admin_save(obj, *, user: User, changed: dict, reason: str, created: bool) ->
     """Save an admin's edit of the scale, the policy or a source, with its Event."""
     reason = _reason(reason, "change the configuration")
     obj.save()
-    changes = {name: [None if created else _plain(old), _plain(new)] for name, (old, new) in changed.items()}
+    changes = {
+        name: [None if created else _plain(old), _plain(new)]
+        for name, (old, new) in changed.items()
+    }
     record(user, "create" if created else "edit", obj, changes=changes, reason=reason)
 
 
