@@ -219,7 +219,7 @@ def test_checker_works_a_claim_and_editor_approves_it(client, claim, checker, ed
     claim = refresh(claim)
     assert claim.state == Claim.State.APPROVED
     history = client.get(url).content.decode()
-    for action in ["Start", "Verdict", "Add_evidence", "Note", "Submit", "Approve"]:
+    for action in ["Start", "Verdict", "Evidence added", "Note", "Submit", "Approve"]:
         assert action in history
     assert "alice" in history and "carol" in history
 

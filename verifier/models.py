@@ -409,11 +409,25 @@ class Event(models.Model):
 
     objects = EventQuerySet.as_manager()
 
+    LABELS = {
+        "add_evidence": "Evidence added",
+        "remove_evidence": "Evidence removed",
+        "open_for_review": "Opened for review",
+        "sign_off": "Signed off",
+        "verdict": "Verdict",
+        "import": "Imported",
+        "create": "Created",
+    }
+
     class Meta:
         ordering = ["created_at", "pk"]
 
     def __str__(self):
         return f"{self.action} {self.target_type} #{self.target_id} by {self.actor}"
+
+    @property
+    def label(self) -> str:
+        return self.LABELS.get(self.action, self.action.replace("_", " ").capitalize())
 
     # The audit trail is append-only at the ORM level too, whoever calls it.
     def save(self, *args, **kwargs):
