@@ -4,7 +4,7 @@ that call ``verifier.workflow`` and redirect."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, permission_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection
 from django.db.models import Count, Q
 from django.http import JsonResponse
@@ -17,7 +17,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 from django_tables2.export.views import ExportMixin
 
-from verifier import extraction, forms, workflow
+from verifier import forms, importing, workflow
 from verifier.filters import ArticleFilter, ClaimFilter
 from verifier.models import Article, Claim, Evidence, Rating, WorkflowPolicy
 from verifier.tables import ArticleTable, ClaimTable
@@ -87,9 +87,7 @@ class ArticleCreateView(PermissionRequiredMixin, FormView):
 
     def form_valid(self, form):
         data = form.cleaned_data
-        duplicate = Article.objects.filter(
-            body_sha256=workflow.body_digest(data["body"])
-        ).first()
+        duplicate = importing.find_duplicate(data["body"])
         if duplicate is not None:
             form.add_error(
                 None,
@@ -101,22 +99,22 @@ class ArticleCreateView(PermissionRequiredMixin, FormView):
             )
             return self.form_invalid(form)
         try:
-            article = workflow.create_article(
+            article, claims = importing.import_body(
                 user=self.request.user,
-                spans=workflow.spans_from(extraction.extract(data["body"])),
-                title=data["title"],
                 body=data["body"],
+                title=data["title"],
                 outlet=data["outlet"],
                 byline=data["byline"],
                 url=data["url"],
                 published_on=data["published_on"],
             )
-        except (workflow.WorkflowError, ValidationError) as error:
-            form.add_error(
-                None, getattr(error, "message", None) or "; ".join(error.messages)
-            )
+        except importing.ImportProblem as problem:
+            form.add_error(None, problem.message)
             return self.form_invalid(form)
-        n = article.claims.count()
+        except workflow.WorkflowError as error:
+            form.add_error(None, error.message)
+            return self.form_invalid(form)
+        n = len(claims)
         messages.success(
             self.request, f"Imported with {n} candidate claim{pluralize(n)}."
         )
@@ -140,6 +138,9 @@ class ArticleDetailView(PermissionRequiredMixin, DetailView):
         return super().get_context_data(
             claims=claims,
             segments=article_segments(article.body, claims),
+            others=other_sentences(article, claims),
+            can_curate=user.has_perm(workflow.WORK) and not article.is_signed_off,
+            add_claim_form=forms.AddClaimForm(),
             settled=settled,
             can_sign_off=user.has_perm(workflow.SIGN_OFF),
             ready_to_sign=settled == len(claims),
@@ -160,12 +161,33 @@ def article_segments(body: str, claims: list[Claim]) -> list[dict]:
         if start >= end:
             continue
         if start > cursor:
-            segments.append({"text": body[cursor:start]})
-        segments.append({"text": body[start:end], "claim": claim, "number": number})
+            segments.append({"text": body[cursor:start], "start": cursor})
+        segments.append(
+            {"text": body[start:end], "start": start, "claim": claim, "number": number}
+        )
         cursor = end
     if cursor < len(body):
-        segments.append({"text": body[cursor:]})
+        segments.append({"text": body[cursor:], "start": cursor})
     return segments
+
+
+def other_sentences(article: Article, claims: list[Claim]) -> list[dict]:
+    """What extraction scored below the threshold and no live claim covers."""
+    taken = [(c.start, c.end) for c in claims if c.state != Claim.State.DISMISSED]
+    others = []
+    for start, end, score, reasons in article.sentences:
+        if any(start < t_end and end > t_start for t_start, t_end in taken):
+            continue
+        others.append(
+            {
+                "start": start,
+                "end": end,
+                "text": article.body[start:end],
+                "score": score,
+                "reasons": reasons,
+            }
+        )
+    return others
 
 
 class ClaimListView(PermissionRequiredMixin, ExportMixin, SingleTableMixin, FilterView):
@@ -236,6 +258,8 @@ def claim_context(request, claim: Claim, **overrides) -> dict:
         "assign_form": forms.AssignForm(
             initial={"assignee": claim.assignee_id, **version}
         ),
+        "adjust_form": forms.AdjustForm(initial={"quote": claim.text, **version}),
+        "split_form": forms.SplitForm(initial=version),
         "ratings": Rating.objects.active(),
     }
     context.update(overrides)
@@ -268,6 +292,12 @@ def available_actions(user, claim: Claim) -> dict:
         "reopen": edit and state == S.APPROVED and not claim.article.is_signed_off,
         "dismiss": work and state in (S.OPEN, S.IN_PROGRESS),
         "restore": edit and state == S.DISMISSED,
+        "curate": user.has_perm(workflow.WORK)
+        and not claim.article.is_signed_off
+        and state in (S.OPEN, S.IN_PROGRESS),
+        "split": user.has_perm(workflow.WORK)
+        and not claim.article.is_signed_off
+        and state == S.OPEN,
         "assign": user.has_perm(workflow.ASSIGN)
         and not locked
         and state in (S.OPEN, S.IN_PROGRESS),
@@ -516,3 +546,105 @@ def healthz(request):
     except DatabaseError:
         return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok", "database": "reachable"})
+
+
+# --- curation: marking, adjusting, splitting and merging claims ---
+
+
+@require_POST
+@permission_required("verifier.work_claim", raise_exception=True)
+def article_add_claim(request, pk):
+    article = get_article_for_user(request.user, pk)
+    form = forms.AddClaimForm(request.POST)
+    if not form.is_valid():
+        for error in form.errors.values():
+            messages.error(request, " ".join(error))
+        return redirect(article)
+    data = form.cleaned_data
+    try:
+        if (data["quote"] or "").strip():
+            start, end = workflow.resolve_quote(
+                article.body, data["quote"], data["start"]
+            )
+        else:
+            start, end = data["start"], data["end"]
+        claim = workflow.add_claim(
+            article, user=request.user, start=start, end=end, claimant=data["claimant"]
+        )
+    except workflow.WorkflowError as error:
+        messages.error(request, error.message)
+        return redirect(article)
+    messages.success(request, f"Claim #{claim.pk} added.")
+    return redirect(f"{article.get_absolute_url()}#mark-{claim.pk}")
+
+
+def _curate(request, pk, name: str, form_class, call, done: str):
+    """Run one curation step; on failure show the claim page with the form as typed."""
+    claim = get_claim_for_user(request.user, pk)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        return _claim_page(request, claim, 400, **{name: form})
+    try:
+        result = call(claim, form.cleaned_data)
+    except workflow.WorkflowError as error:
+        messages.error(request, error.message)
+        status = 409 if isinstance(error, workflow.Conflict) else 400
+        return _claim_page(request, claim, status, **{name: form})
+    messages.success(request, done)
+    return redirect(result)
+
+
+@require_POST
+@permission_required("verifier.work_claim", raise_exception=True)
+def claim_adjust(request, pk):
+    def call(claim, data):
+        start, end = workflow.resolve_quote(
+            claim.article.body, data["quote"], claim.start
+        )
+        return workflow.adjust_span(
+            claim, user=request.user, start=start, end=end, version=data["version"]
+        )
+
+    return _curate(
+        request, pk, "adjust_form", forms.AdjustForm, call, "Claim adjusted."
+    )
+
+
+@require_POST
+@permission_required("verifier.work_claim", raise_exception=True)
+def claim_split(request, pk):
+    def call(claim, data):
+        offset = claim.text.find(data["split_before"].strip())
+        if offset <= 0:
+            raise workflow.WorkflowError(
+                "Copy the words where the second part begins from inside the claim."
+            )
+        workflow.split(
+            claim, user=request.user, at=claim.start + offset, version=data["version"]
+        )
+        return claim.article
+
+    return _curate(request, pk, "split_form", forms.SplitForm, call, "Claim split.")
+
+
+@require_POST
+@permission_required("verifier.work_claim", raise_exception=True)
+def claim_merge(request, pk):
+    def call(claim, data):
+        following = (
+            claim.article.claims.exclude(state=Claim.State.DISMISSED)
+            .filter(start__gte=claim.end)
+            .order_by("start", "pk")
+            .first()
+        )
+        if following is None:
+            raise workflow.WorkflowError(
+                "There is no claim after this one to merge with."
+            )
+        if claim.version != data["version"]:
+            raise workflow.Conflict("This claim changed since you loaded it.", claim)
+        return workflow.merge(claim, following, user=request.user)
+
+    return _curate(
+        request, pk, "merge_form", forms.VersionedForm, call, "Claims merged."
+    )

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -143,6 +144,20 @@ def _change_state(
     claim.save()
     record(user, action, claim, claim=claim, changes=changes, reason=reason)
     return claim
+
+
+def _full_clean(obj) -> None:
+    """Model validation, reported as a WorkflowError a person can read."""
+    try:
+        obj.full_clean()
+    except ValidationError as error:
+        problems = [
+            f"{field.replace('_', ' ')}: {' '.join(messages)}"
+            if field != "__all__"
+            else " ".join(messages)
+            for field, messages in error.message_dict.items()
+        ]
+        raise WorkflowError("; ".join(problems)) from None
 
 
 def _plain(value):
@@ -364,7 +379,7 @@ def assign(
 def create_source(*, user: User, **fields) -> Source:
     _require(user, WORK, "add sources")
     source = Source(created_by=user, **fields)
-    source.full_clean()
+    _full_clean(source)
     source.save()
     record(
         user, "create", source, changes={k: [None, v] for k, v in fields.items() if v}
@@ -479,12 +494,22 @@ def body_digest(body: str) -> str:
 
 
 @transaction.atomic
-def create_article(*, user: User, spans: Iterable[Span] = (), **fields) -> Article:
-    """Store an imported article and its candidate claims, each with its Event."""
+def create_article(
+    *, user: User, spans: Iterable[Span] = (), others: Iterable[Span] = (), **fields
+) -> Article:
+    """Store an imported article and its candidate claims, each with its Event.
+
+    ``others`` are the sentences extraction scored below the threshold; the article
+    keeps them so that a checker can promote one to a claim.
+    """
     _require(user, IMPORT, "import articles")
-    article = Article(imported_by=user, **fields)
+    article = Article(
+        imported_by=user,
+        sentences=[[s.start, s.end, s.score, list(s.reasons)] for s in others],
+        **fields,
+    )
     article.body_sha256 = body_digest(article.body)
-    article.full_clean()
+    _full_clean(article)
     article.save()
     record(
         user,
@@ -526,6 +551,185 @@ def _create_claim(article: Article, user: User, span: Span, reason: str = "") ->
         reason=reason,
     )
     return claim
+
+
+# --- curation: the claims of an article before sign-off ---
+
+
+def resolve_quote(body: str, quote: str, near: int | None = None) -> tuple[int, int]:
+    """The offsets of ``quote`` in ``body``: the occurrence nearest ``near``.
+
+    Offsets sent by a browser are only a hint; the quote is what the user saw.
+    """
+    quote = (quote or "").strip()
+    if not quote:
+        raise WorkflowError("Select or paste the exact words of the claim.")
+    found, at = [], body.find(quote)
+    while at >= 0:
+        found.append(at)
+        at = body.find(quote, at + 1)
+    if not found:
+        raise WorkflowError(
+            "The quoted text does not appear in the article exactly as given; "
+            "select it in the text again."
+        )
+    start = min(found, key=lambda i: abs(i - near)) if near is not None else found[0]
+    return start, start + len(quote)
+
+
+def _ensure_curatable(article: Article) -> None:
+    if article.is_signed_off:
+        raise WorkflowError(
+            "This article is signed off; an editor must reopen it before its claims "
+            "can change."
+        )
+
+
+def _ensure_free(article: Article, start: int, end: int, exclude=()) -> None:
+    clash = (
+        article.claims.exclude(state=Claim.State.DISMISSED)
+        .exclude(pk__in=[c.pk for c in exclude])
+        .filter(start__lt=end, end__gt=start)
+        .order_by("start")
+        .first()
+    )
+    if clash is not None:
+        raise WorkflowError(
+            f"That text overlaps claim #{clash.pk}; adjust that one instead."
+        )
+
+
+def _trim(body: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and body[start].isspace():
+        start += 1
+    while end > start and body[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+@transaction.atomic
+def add_claim(
+    article: Article, *, user: User, start: int, end: int, claimant: str = ""
+) -> Claim:
+    """A claim the machine missed, marked by a checker."""
+    _require(user, WORK, "add claims")
+    article = _lock_article(article)
+    _ensure_curatable(article)
+    quote_selector(article.body, start, end)  # refuses a span outside the text
+    start, end = _trim(article.body, start, end)
+    if start == end:
+        raise WorkflowError("A claim needs some text.")
+    _ensure_free(article, start, end)
+    return _create_claim(
+        article, user, Span(start, end, claimant=(claimant or "").strip()[:200])
+    )
+
+
+@transaction.atomic
+def adjust_span(
+    claim: Claim, *, user: User, start: int, end: int, version: int | None = None
+) -> Claim:
+    _require(user, WORK, "adjust claims")
+    claim = _lock_claim(claim, version)
+    _ensure_curatable(claim.article)
+    _ensure_state(claim, [Claim.State.OPEN, Claim.State.IN_PROGRESS], "adjust")
+    body = claim.article.body
+    quote_selector(body, start, end)
+    start, end = _trim(body, start, end)
+    if start == end:
+        raise WorkflowError("A claim needs some text.")
+    _ensure_free(claim.article, start, end, exclude=[claim])
+    text, prefix, suffix = quote_selector(body, start, end)
+    if (start, end) == (claim.start, claim.end):
+        return claim
+    changes = {
+        "start": [claim.start, start],
+        "end": [claim.end, end],
+        "text": [claim.text, text],
+    }
+    claim.start, claim.end, claim.text, claim.prefix, claim.suffix = (
+        start,
+        end,
+        text,
+        prefix,
+        suffix,
+    )
+    claim.version += 1
+    claim.save()
+    record(user, "adjust", claim, claim=claim, changes=changes)
+    return claim
+
+
+@transaction.atomic
+def split(claim: Claim, *, user: User, at: int, version: int | None = None) -> Claim:
+    """Cut an open claim in two at ``at``; returns the new second claim."""
+    _require(user, WORK, "split claims")
+    claim = _lock_claim(claim, version)
+    _ensure_curatable(claim.article)
+    _ensure_state(claim, [Claim.State.OPEN], "split")
+    body = claim.article.body
+    first = _trim(body, claim.start, at) if claim.start < at < claim.end else (0, 0)
+    second = _trim(body, at, claim.end) if claim.start < at < claim.end else (0, 0)
+    if first[0] == first[1] or second[0] == second[1]:
+        raise WorkflowError(
+            "Split inside the claim, so that both parts keep some text."
+        )
+    text, prefix, suffix = quote_selector(body, *first)
+    changes = {"end": [claim.end, first[1]], "text": [claim.text, text]}
+    claim.start, claim.end, claim.text, claim.prefix, claim.suffix = (
+        first[0],
+        first[1],
+        text,
+        prefix,
+        suffix,
+    )
+    claim.version += 1
+    claim.save()
+    record(user, "split", claim, claim=claim, changes=changes)
+    return _create_claim(
+        claim.article,
+        user,
+        Span(*second, claimant=claim.claimant),
+        reason=f"Split from claim #{claim.pk}.",
+    )
+
+
+@transaction.atomic
+def merge(first: Claim, second: Claim, *, user: User) -> Claim:
+    """Join two neighbouring open claims into the first; the second is dismissed."""
+    _require(user, WORK, "merge claims")
+    if first.article_id != second.article_id:
+        raise WorkflowError("Only claims of the same article can be merged.")
+    first, second = sorted([first, second], key=lambda c: (c.start, c.pk))
+    first = _lock_claim(first)
+    second = _lock_claim(second)
+    article = first.article
+    _ensure_curatable(article)
+    for claim in (first, second):
+        _ensure_state(claim, [Claim.State.OPEN], "merge")
+    between = article.claims.exclude(state=Claim.State.DISMISSED).filter(
+        start__gte=first.end, start__lt=second.start
+    )
+    if between.exists():
+        raise WorkflowError("Only neighbouring claims can be merged.")
+    text, prefix, suffix = quote_selector(article.body, first.start, second.end)
+    changes = {"end": [first.end, second.end], "text": [first.text, text]}
+    first.end, first.text, first.prefix, first.suffix = second.end, text, prefix, suffix
+    first.version += 1
+    first.save()
+    record(
+        user,
+        "merge",
+        first,
+        claim=first,
+        changes=changes,
+        reason=f"Merged with #{second.pk}.",
+    )
+    reason = f"Merged into claim #{first.pk}."
+    _change_state(
+        second, user, "dismiss", Claim.State.DISMISSED, reason, dismiss_reason=reason
+    )
+    return first
 
 
 @transaction.atomic
@@ -638,7 +842,7 @@ def update_article(
             setattr(article, name, value)
     if not changes:
         return article
-    article.full_clean()
+    _full_clean(article)
     article.version += 1
     article.save()
     record(user, "edit", article, article=article, changes=changes, reason=reason)
