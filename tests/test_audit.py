@@ -494,3 +494,14 @@ def test_verify_audit_exits_with_status_one_from_the_command_line(worked):
         call_command("verify_audit", stdout=StringIO())
     assert error.value.returncode == 1
     assert "1 mismatch in 1 object" in str(error.value)
+
+
+def test_verify_audit_finds_nothing_after_curation(checker):
+    body = "Rents rose 9% in 2023. Wages rose 4%.\n\nThe mayor said crime fell 12%."
+    article = make_article(checker, body=body, spans=[workflow.Span(0, 22)])
+    first = article.claims.get()
+    workflow.adjust_span(first, user=checker, start=0, end=37)
+    second = workflow.split(refresh(first), user=checker, at=23)
+    workflow.merge(refresh(first), second, user=checker)
+    workflow.add_claim(article, user=checker, start=39, end=len(body), claimant="Mayor")
+    assert audit.verify_article(article) == []

@@ -1,4 +1,4 @@
-"""The list pages' tables; the claims table is also what CSV, XLSX and JSON exports hold."""
+"""The list pages' tables; the claims table is also what the exports hold."""
 
 import django_tables2 as tables
 from django.utils.html import format_html
@@ -26,17 +26,31 @@ class ClaimTable(tables.Table):
         linkify=lambda record: record.article.get_absolute_url(),
         order_by=("article__title", "start"),
     )
-    text = tables.Column(verbose_name="Claim", linkify=True, attrs={"td": {"class": "claim-text"}})
+    text = tables.Column(
+        verbose_name="Claim", linkify=True, attrs={"td": {"class": "claim-text"}}
+    )
     claimant = tables.Column()
     state = StateColumn()
-    rating = tables.Column(verbose_name="Verdict", accessor="rating__label", order_by=("rating__position",))
+    rating = tables.Column(
+        verbose_name="Verdict", accessor="rating__label", order_by=("rating__position",)
+    )
     assignee = tables.Column(accessor="assignee__username", verbose_name="Assignee")
     n_sources = tables.Column(verbose_name="Sources", attrs={"td": {"class": "num"}})
     updated_at = tables.DateTimeColumn(verbose_name="Updated", format="Y-m-d H:i")
 
     class Meta:
         model = Claim
-        fields = ("id", "article", "text", "claimant", "state", "rating", "assignee", "n_sources", "updated_at")
+        fields = (
+            "id",
+            "article",
+            "text",
+            "claimant",
+            "state",
+            "rating",
+            "assignee",
+            "n_sources",
+            "updated_at",
+        )
         order_by = ("article", "id")
         empty_text = "No claims match these filters."
         attrs = {"class": "table"}

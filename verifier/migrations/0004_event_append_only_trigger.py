@@ -55,6 +55,6 @@ def drop_trigger(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("verifier", "0002_defaults")]
+    dependencies = [("verifier", "0003_article_sentences")]
 
     operations = [migrations.RunPython(create_trigger, drop_trigger)]
