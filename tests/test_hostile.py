@@ -4,10 +4,13 @@ Every case gets a clear refusal or safely escaped output: never a server error, 
 partial write, never an action the user's role does not allow.
 """
 
+from io import StringIO
 from types import SimpleNamespace
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.test import Client
 
 from tests.conftest import make_article, make_in_progress, make_submitted, rating
@@ -753,3 +756,53 @@ def test_hostile_query_string_never_breaks_the_claim_list(desk, query):
     response = as_(desk.checker).get("/claims/" + query)
     assert response.status_code in (200, 404)
     assert "<script>" not in response.content.decode().split("<main", 1)[-1]
+
+
+# --- the import_article command -------------------------------------------------------
+
+# id -> (file name, content, extra options, words in the error)
+COMMAND = {
+    "javascript: url": (
+        "a.txt",
+        b"Rents rose 9% in 2023.",
+        ["--url", "javascript:alert(1)"],
+        "URL",
+    ),
+    "binary file": (
+        "a.txt",
+        b"\x7fELF\x02\x01\x01\x00" + bytes(64),
+        [],
+        "looks binary",
+    ),
+    "latin-1 file": (
+        "a.txt",
+        "Genève coûte 3 €".encode("latin-1", "replace"),
+        [],
+        "UTF-8",
+    ),
+    "bidi override": ("a.md", f"Rents rose {RLO}%9.".encode(), [], "U+202E"),
+    "10 MB file": ("a.txt", b"y" * (10 * MB), [], "larger than 2 MB"),
+    "script-only html": (
+        "a.html",
+        f"<html><body>{SCRIPT}</body></html>".encode(),
+        [],
+        "no article text",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", COMMAND)
+def test_import_article_command_refuses_hostile_files_and_writes_nothing(
+    desk, admin_user, tmp_path, name
+):
+    filename, content, options, words = COMMAND[name]
+    path = tmp_path / filename
+    path.write_bytes(content)
+    before = everything()
+    errors = StringIO()
+    with pytest.raises(CommandError):
+        call_command(
+            "import_article", str(path), *options, stdout=StringIO(), stderr=errors
+        )
+    assert words in errors.getvalue()
+    assert everything() == before
