@@ -39,7 +39,7 @@ def settle_and_sign_off(article, checker, editor):
     return workflow.sign_off(article, user=editor)
 
 
-# --- which claims ----------------------------------------------------------------------
+# --- which claims ---------------------------------------------------------------------
 
 
 def test_only_approved_claims_get_a_review(article, checker, editor):
@@ -62,7 +62,7 @@ def test_reopened_claim_is_no_longer_published(article, checker, editor):
     assert reviews(article) == []
 
 
-# --- required and recommended properties -----------------------------------------------
+# --- required and recommended properties ----------------------------------------------
 
 
 def test_review_carries_the_required_properties(article, checker, editor):
@@ -174,7 +174,7 @@ def test_every_review_of_a_full_article_has_every_property(checker, editor):
         assert review["itemReviewed"]["appearance"]["headline"] == "Test article"
 
 
-# --- the scale -------------------------------------------------------------------------
+# --- the scale ------------------------------------------------------------------------
 
 
 def test_scale_bounds_follow_the_admins_scale(article, checker, editor):
@@ -182,7 +182,10 @@ def test_scale_bounds_follow_the_admins_scale(article, checker, editor):
     Rating.objects.filter(label="Accurate").update(value=9)
     approve_first(article, checker, editor)
     (review,) = reviews(article)
-    assert (review["reviewRating"]["bestRating"], review["reviewRating"]["worstRating"]) == (
+    assert (
+        review["reviewRating"]["bestRating"],
+        review["reviewRating"]["worstRating"],
+    ) == (
         9,
         -1,
     )
@@ -203,10 +206,12 @@ def test_unverifiable_verdict_is_published_as_text_without_numbers(
     workflow.approve(claim, user=editor)
     (review,) = reviews(article)
     assert review["reviewRating"]["alternateName"] == "Unverifiable"
-    assert not {"ratingValue", "bestRating", "worstRating"} & set(review["reviewRating"])
+    assert not {"ratingValue", "bestRating", "worstRating"} & set(
+        review["reviewRating"]
+    )
 
 
-# --- draft and published ---------------------------------------------------------------
+# --- draft and published --------------------------------------------------------------
 
 
 def test_review_before_sign_off_is_marked_draft(article, checker, editor):
@@ -229,7 +234,9 @@ def test_review_after_sign_off_is_published_on_the_sign_off_date(
     article = settle_and_sign_off(article, checker, editor)
     (review,) = reviews(article)
     assert review["creativeWorkStatus"] == "Published"
-    assert review["datePublished"] == timezone.localdate(article.signed_off_at).isoformat()
+    assert (
+        review["datePublished"] == timezone.localdate(article.signed_off_at).isoformat()
+    )
 
 
 def test_review_links_to_the_published_factcheck_url_when_set(article, checker, editor):
@@ -240,11 +247,14 @@ def test_review_links_to_the_published_factcheck_url_when_set(article, checker, 
     assert review["url"] == url
 
 
-# --- claimReviewed ---------------------------------------------------------------------
+# --- claimReviewed --------------------------------------------------------------------
 
 
 def test_short_claim_is_kept_whole_on_one_line():
-    assert exports.shorten_claim("Prices rose\n 3.2%  in March.") == "Prices rose 3.2% in March."
+    assert (
+        exports.shorten_claim("Prices rose\n 3.2%  in March.")
+        == "Prices rose 3.2% in March."
+    )
 
 
 def test_long_claim_is_cut_at_a_word_boundary_with_an_ellipsis():
@@ -257,7 +267,9 @@ def test_long_claim_is_cut_at_a_word_boundary_with_an_ellipsis():
 def test_long_claim_is_cut_at_a_clause_when_one_is_near_the_end():
     text = "Inspector General Joseph Cuffari found that, between 2018 and 2023, " * 3
     short = exports.shorten_claim(text, limit=80)
-    assert short == "Inspector General Joseph Cuffari found that, between 2018 and 2023…"
+    assert (
+        short == "Inspector General Joseph Cuffari found that, between 2018 and 2023…"
+    )
 
 
 def test_long_claim_keeps_the_full_text_in_item_reviewed(checker, editor):
@@ -269,7 +281,7 @@ def test_long_claim_keeps_the_full_text_in_item_reviewed(checker, editor):
     assert review["itemReviewed"]["text"] == sentence
 
 
-# --- valid JSON-LD ---------------------------------------------------------------------
+# --- valid JSON-LD --------------------------------------------------------------------
 
 # The schema.org terms the export may use, by the type that carries them.
 SCHEMA_TERMS = {

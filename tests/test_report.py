@@ -58,7 +58,7 @@ def json_ld(response):
     return json.loads(match.group(1))
 
 
-# --- who may see what ------------------------------------------------------------------
+# --- who may see what -----------------------------------------------------------------
 
 
 @pytest.mark.parametrize("url_of", [report_url, claimreview_url])
@@ -85,7 +85,7 @@ def test_unknown_article_is_not_found(client, checker):
     assert client.get("/articles/999999/report/").status_code == 404
 
 
-# --- the memo --------------------------------------------------------------------------
+# --- the memo -------------------------------------------------------------------------
 
 
 def test_memo_highlights_and_numbers_every_claim_in_place(client, checker, article):
@@ -93,8 +93,8 @@ def test_memo_highlights_and_numbers_every_claim_in_place(client, checker, artic
     text = page[page.index('id="text-heading"') : page.index('id="claims-heading"')]
     for number, claim in enumerate(article.claims.order_by("start"), start=1):
         mark = re.search(
-            rf'<mark class="memo-mark[^"]*"[^>]*><a class="memo-tag" href="#claim-{number}">'
-            rf".*?</a> (.*?)</mark>",
+            rf'<mark class="memo-mark[^"]*"[^>]*>'
+            rf'<a class="memo-tag" href="#claim-{number}">.*?</a> (.*?)</mark>',
             text,
             re.S,
         )
@@ -133,7 +133,9 @@ def test_memo_lists_rationale_and_sources_of_approved_claims(
     page = get_report(client, checker, article).content.decode()
     section = page[page.index('id="claim-1"') : page.index('id="claim-2"')]
     assert "The figure is from another year." in section
-    assert '<a href="https://example.org/report.pdf" rel="noopener noreferrer">' in section
+    assert (
+        '<a href="https://example.org/report.pdf" rel="noopener noreferrer">' in section
+    )
     assert "Government report" in section
     assert "The report says so on page 3." in section
     assert "(p. 3)" in section
@@ -186,7 +188,9 @@ def test_memo_escapes_the_article_text(client, checker, editor):
 
 def test_memo_query_count_does_not_grow_with_claims(client, checker, editor):
     def queries(n_claims):
-        body = "\n\n".join(f"Claim number {i} says 3.2% in March." for i in range(n_claims))
+        body = "\n\n".join(
+            f"Claim number {i} says 3.2% in March." for i in range(n_claims)
+        )
         article = make_article(checker, body=body)
         for claim in article.claims.all():
             make_approved(claim, checker, editor)
@@ -198,7 +202,7 @@ def test_memo_query_count_does_not_grow_with_claims(client, checker, editor):
     assert queries(2) == queries(6)
 
 
-# --- the ClaimReview endpoint ----------------------------------------------------------
+# --- the ClaimReview endpoint ---------------------------------------------------------
 
 
 def test_claimreview_endpoint_serves_json_ld(client, checker, editor, article):
@@ -216,7 +220,7 @@ def test_claimreview_endpoint_refuses_post(client, checker, article):
     assert client.post(claimreview_url(article)).status_code == 405
 
 
-# --- the published fact-check URL ------------------------------------------------------
+# --- the published fact-check URL -----------------------------------------------------
 
 
 def test_editor_sets_the_published_factcheck_url(client, editor, article):
@@ -243,7 +247,9 @@ def test_editor_sets_the_factcheck_url_after_sign_off(client, checker, editor, a
 
 
 def test_editor_clears_the_factcheck_url(client, editor, article):
-    workflow.update_article(article, user=editor, factcheck_url="https://x.example.org/a")
+    workflow.update_article(
+        article, user=editor, factcheck_url="https://x.example.org/a"
+    )
     client.force_login(editor)
     client.post(factcheck_url(article), {"factcheck_url": ""})
     assert refresh(article).factcheck_url == ""
@@ -251,7 +257,9 @@ def test_editor_clears_the_factcheck_url(client, editor, article):
 
 def test_factcheck_url_must_be_http(client, editor, article):
     client.force_login(editor)
-    response = client.post(factcheck_url(article), {"factcheck_url": "javascript:alert(1)"})
+    response = client.post(
+        factcheck_url(article), {"factcheck_url": "javascript:alert(1)"}
+    )
     assert response.status_code == 400
     assert refresh(article).factcheck_url == ""
     assert 'value="javascript:alert(1)"' in response.content.decode()
@@ -265,8 +273,13 @@ def test_checker_cannot_set_the_factcheck_url(client, checker, article):
 
 
 def test_factcheck_url_form_is_shown_to_editors_only(client, checker, editor, article):
-    assert 'name="factcheck_url"' in get_report(client, editor, article).content.decode()
-    assert 'name="factcheck_url"' not in get_report(client, checker, article).content.decode()
+    assert (
+        'name="factcheck_url"' in get_report(client, editor, article).content.decode()
+    )
+    assert (
+        'name="factcheck_url"'
+        not in get_report(client, checker, article).content.decode()
+    )
 
 
 def test_setting_the_factcheck_url_needs_post(client, editor, article):
@@ -287,7 +300,7 @@ def test_other_article_details_stay_locked_after_sign_off(checker, editor, artic
     assert refresh(article).title == "Test article"
 
 
-# --- in a real browser -----------------------------------------------------------------
+# --- in a real browser ----------------------------------------------------------------
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -356,7 +369,8 @@ def test_memo_fits_the_printable_width_of_a4_and_letter(memo_page, paper, width_
     memo_page.set_viewport_size({"width": printable, "height": 1000})
     memo_page.emulate_media(media="print")
     overflow = memo_page.evaluate(
-        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        "() => document.documentElement.scrollWidth"
+        " - document.documentElement.clientWidth"
     )
     assert overflow <= 0
     assert memo_page.pdf(format=paper).startswith(b"%PDF")

@@ -12,7 +12,11 @@ urlpatterns = [
     path("articles/<int:pk>/open/", views.article_open, name="article-open"),
     path("articles/<int:pk>/sign-off/", views.article_sign_off, name="article-sign-off"),
     path("articles/<int:pk>/reopen/", views.article_reopen, name="article-reopen"),
-    path("articles/<int:pk>/report/", views.ArticleReportView.as_view(), name="article-report"),
+    path(
+        "articles/<int:pk>/report/",
+        views.ArticleReportView.as_view(),
+        name="article-report",
+    ),
     path(
         "articles/<int:pk>/claimreview.json",
         views.article_claimreview,

@@ -5,15 +5,15 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, permission_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.db import DatabaseError, connection
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError, connection
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_POST
 from django.template.defaultfilters import pluralize
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import DetailView, FormView, TemplateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
@@ -22,7 +22,7 @@ from django_tables2.export.views import ExportMixin
 from verifier import exports, extraction, forms, workflow
 from verifier.filters import ArticleFilter, ClaimFilter
 from verifier.models import Article, Claim, Evidence, Rating, WorkflowPolicy
-from verifier.tables import ArticleTable, ClaimTable
+from verifier.tables import ArticleTable, ClaimTable, SpreadsheetExport
 
 # --- object access ---------------------------------------------------------------------
 
@@ -223,10 +223,14 @@ class ClaimListView(PermissionRequiredMixin, ExportMixin, SingleTableMixin, Filt
     paginate_by = 50
     export_name = "claims"
     export_formats = ("csv", "xlsx", "json")
+    export_class = SpreadsheetExport
 
     def get_queryset(self):
-        return Claim.objects.select_related("article", "rating", "assignee").annotate(
-            n_sources=Count("evidence__source", distinct=True)
+        # Aggregation drops Meta.ordering, and pages need a stable order.
+        return (
+            Claim.objects.select_related("article", "rating", "assignee")
+            .annotate(n_sources=Count("evidence__source", distinct=True))
+            .order_by("article", "start", "pk")
         )
 
 
@@ -537,8 +541,9 @@ def article_factcheck_url(request, pk):
         else:
             messages.success(
                 request,
-                "Published fact-check URL saved." if url else "Published fact-check URL "
-                "removed: ClaimReview links to the memo.",
+                "Published fact-check URL saved."
+                if url
+                else "Published fact-check URL removed: ClaimReview links to the memo.",
             )
             return redirect("article-report", pk=article.pk)
     if not form.errors:

@@ -703,15 +703,16 @@ def restore_archive(document: dict, *, user: User | None = None) -> Restored:
         _insert_as_archived(claim, what)
         claims[item["id"]] = claim
 
-    sources, new_sources, reused = {}, set(), []
+    sources, new_sources, sources_restored, reused = {}, set(), [], []
     for item in doc["sources"]:
         what = f"source #{item.get('id')}"
         fields = _archived_fields(item, exports.SOURCE_FIELDS, what)
-        source = _same_source(fields)
+        source = _same_source(fields, restored=sources_restored)
         if source is None:
             source = Source(**fields, created_by=users[item.get("created_by")])
             _insert_as_archived(source, what)
             new_sources.add(item["id"])
+            sources_restored.append(source.pk)
         else:
             reused.append(str(source))
         sources[item["id"]] = source
@@ -890,17 +891,19 @@ def _archive_users(doc: dict) -> tuple[dict, list[str]]:
     return users, created
 
 
-def _same_source(fields: dict) -> Source | None:
-    """A source already here: the same URL, else the same title and reference."""
+def _same_source(fields: dict, restored: list[int]) -> Source | None:
+    """A source that was here before: the same URL, else the same title and reference.
+
+    Sources this restore created do not count, so that two archived sources with the
+    same URL (nothing forbids them) come back as two.
+    """
     if fields.get("url"):
-        return Source.objects.filter(url=fields["url"]).order_by("pk").first()
-    return (
-        Source.objects.filter(
+        same = Source.objects.filter(url=fields["url"])
+    else:
+        same = Source.objects.filter(
             url="", title=fields.get("title"), reference=fields.get("reference")
         )
-        .order_by("pk")
-        .first()
-    )
+    return same.exclude(pk__in=restored).order_by("pk").first()
 
 
 def _linked(objects: dict, item: dict, key: str, what: str):
