@@ -357,6 +357,23 @@ def test_invalid_record_is_refused_with_what_is_wrong(worked_article):
         restore(document)
 
 
+def test_claim_with_a_span_that_is_not_a_number_is_refused(worked_article):
+    document = exports.article_archive(worked_article)
+    document["claims"][0]["start"] = "the beginning"
+    wipe(worked_article)
+    with pytest.raises(workflow.WorkflowError, match="claim #.* is not valid .*start"):
+        restore(document)
+
+
+def test_record_without_id_is_refused(worked_article):
+    document = exports.article_archive(worked_article)
+    del document["notes"][0]["id"]
+    with pytest.raises(
+        workflow.WorkflowError, match="“notes” is not a list of records"
+    ):
+        restore(document)
+
+
 def test_other_json_is_not_an_archive(db):
     with pytest.raises(workflow.WorkflowError, match="not an article archive"):
         workflow.restore_archive({"@context": "https://schema.org"})

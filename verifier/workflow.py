@@ -696,11 +696,12 @@ def restore_archive(document: dict, *, user: User | None = None) -> Restored:
             submitted_by=users.get(item.get("submitted_by")),
             approved_by=users.get(item.get("approved_by")),
         )
+        _clean_archived(claim, what)
         if body[claim.start : claim.end] != claim.text:
             raise WorkflowError(
                 f"In the archive, {what} does not match the article text."
             )
-        _insert_as_archived(claim, what)
+        _insert_as_archived(claim, what, cleaned=True)
         claims[item["id"]] = claim
 
     sources, new_sources, sources_restored, reused = {}, set(), [], []
@@ -789,8 +790,12 @@ def _archive_sections(document) -> dict:
         raise WorkflowError("The archive has no article.")
     for section in ("claims", "sources", "evidence", "notes", "events"):
         items = document.get(section)
-        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-            raise WorkflowError(f"The archive's “{section}” is not a list of records.")
+        if not isinstance(items, list) or not all(
+            isinstance(item, dict) and isinstance(item.get("id"), int) for item in items
+        ):
+            raise WorkflowError(
+                f"The archive's “{section}” is not a list of records with ids."
+            )
     return document
 
 
@@ -822,12 +827,18 @@ def _archived_fields(item: dict, names: Iterable[str], what: str) -> dict:
     return fields
 
 
-def _insert_as_archived(obj, what: str) -> None:
+def _insert_as_archived(obj, what: str, *, cleaned: bool = False) -> None:
     """Validate and insert a record exactly as archived, timestamps included.
 
     A raw save (what ``loaddata`` does) keeps created_at and friends instead of
     stamping them now. It only ever inserts: Events stay immutable.
     """
+    if not cleaned:
+        _clean_archived(obj, what)
+    obj.save_base(raw=True, force_insert=True)
+
+
+def _clean_archived(obj, what: str) -> None:
     try:
         obj.full_clean()
     except ValidationError as error:
@@ -838,7 +849,6 @@ def _insert_as_archived(obj, what: str) -> None:
         raise WorkflowError(
             f"In the archive, {what} is not valid ({problems})."
         ) from None
-    obj.save_base(raw=True, force_insert=True)
 
 
 def _archive_ratings(claims: list[dict]) -> dict:
