@@ -21,12 +21,14 @@ BODY = (
 
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
-    """Hashing a password the production way takes a third of a second per user."""
+    # The default hasher is deliberately slow; the suite creates many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def make_user(username, group=None, **fields):
-    user = User.objects.create_user(username, f"{username}@example.org", PASSWORD, **fields)
+    user = User.objects.create_user(
+        username, f"{username}@example.org", PASSWORD, **fields
+    )
     if group:
         user.groups.add(Group.objects.get(name=group))
     return user
@@ -83,7 +85,9 @@ def rating(label="Misleading"):
 
 
 def make_source(user, title="Government report"):
-    return workflow.create_source(user=user, title=title, url="https://example.org/report.pdf")
+    return workflow.create_source(
+        user=user, title=title, url="https://example.org/report.pdf"
+    )
 
 
 def cite(claim, user, source=None):
@@ -101,7 +105,10 @@ def make_in_progress(claim, user, label="Misleading"):
     workflow.start(claim, user=user)
     cite(claim, user)
     return workflow.save_verdict(
-        claim, user=user, rating=rating(label), rationale="The figure is from another year."
+        claim,
+        user=user,
+        rating=rating(label),
+        rationale="The figure is from another year.",
     )
 
 
@@ -136,4 +143,3 @@ def article(checker):
 @pytest.fixture
 def claim(article):
     return article.claims.order_by("start").first()
-

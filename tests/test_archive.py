@@ -39,6 +39,7 @@ def worked_article(checker, other_checker, editor):
         byline="Lois Lane",
         url="https://planet.example.com/a",
         factcheck_url="https://verify.example.org/fc/1",
+        others=[workflow.Span(0, 14, 0.21, ("number",))],
     )
     first, second, third = article.claims.order_by("start")
     workflow.assign(first, user=editor, assignee=other_checker)
@@ -183,6 +184,26 @@ def test_archive_keeps_timestamps_to_the_microsecond(worked_article):
     text = exports.archive_json(worked_article)
     created = json.loads(text)["claims"][0]["created_at"]
     assert created == worked_article.claims.order_by("start")[0].created_at.isoformat()
+
+
+@pytest.mark.parametrize(
+    "model, archived, related",
+    [
+        (Article, exports.ARTICLE_FIELDS, {"imported_by", "signed_off_by"}),
+        (
+            Claim,
+            exports.CLAIM_FIELDS,
+            {"article", "rating", "assignee", "submitted_by", "approved_by"},
+        ),
+        (Source, exports.SOURCE_FIELDS, {"created_by"}),
+        (Evidence, exports.EVIDENCE_FIELDS, {"claim", "source", "added_by"}),
+        (Note, exports.NOTE_FIELDS, {"claim", "author"}),
+        (Event, exports.EVENT_FIELDS, {"actor", "article", "claim", "target_id"}),
+    ],
+)
+def test_archive_carries_every_field_of_every_model(model, archived, related):
+    stored = {f.name for f in model._meta.concrete_fields if not f.primary_key}
+    assert stored == set(archived) | related
 
 
 # --- the round trip -------------------------------------------------------------------

@@ -18,7 +18,7 @@ from verifier.models import Article, Claim, Event, WorkflowPolicy
 pytestmark = pytest.mark.django_db
 
 
-# --- start -----------------------------------------------------------------------------
+# --- start ---
 
 
 def test_checker_starts_unassigned_claim_and_it_becomes_theirs(claim, checker):
@@ -39,7 +39,9 @@ def test_starting_first_claim_puts_draft_article_in_review(claim, checker):
     assert article.events.filter(action="open_for_review").count() == 1
 
 
-def test_checker_cannot_start_claim_assigned_to_someone_else(claim, checker, other_checker, editor):
+def test_checker_cannot_start_claim_assigned_to_someone_else(
+    claim, checker, other_checker, editor
+):
     workflow.assign(claim, user=editor, assignee=other_checker)
     with pytest.raises(workflow.WorkflowError, match="assigned to bob"):
         workflow.start(claim, user=checker)
@@ -64,12 +66,14 @@ def test_claim_in_progress_cannot_be_started_again(claim, checker):
     assert Event.objects.filter(claim=claim, action="start").count() == 1
 
 
-# --- verdict ---------------------------------------------------------------------------
+# --- verdict ---
 
 
 def test_assignee_saves_verdict_with_event(claim, checker):
     workflow.start(claim, user=checker)
-    workflow.save_verdict(claim, user=checker, rating=rating("False"), rationale="Wrong year.")
+    workflow.save_verdict(
+        claim, user=checker, rating=rating("False"), rationale="Wrong year."
+    )
     claim = refresh(claim)
     assert (claim.rating.label, claim.rationale) == ("False", "Wrong year.")
     event = last_event(claim)
@@ -81,10 +85,16 @@ def test_assignee_saves_verdict_with_event(claim, checker):
 def test_stale_verdict_edit_is_a_conflict_and_changes_nothing(claim, checker):
     workflow.start(claim, user=checker)
     seen = refresh(claim).version
-    workflow.save_verdict(claim, user=checker, rating=rating("False"), rationale="First.", version=seen)
+    workflow.save_verdict(
+        claim, user=checker, rating=rating("False"), rationale="First.", version=seen
+    )
     with pytest.raises(workflow.Conflict) as error:
         workflow.save_verdict(
-            claim, user=checker, rating=rating("Accurate"), rationale="Second.", version=seen
+            claim,
+            user=checker,
+            rating=rating("Accurate"),
+            rationale="Second.",
+            version=seen,
         )
     assert error.value.current.rationale == "First."
     claim = refresh(claim)
@@ -111,7 +121,7 @@ def test_verdict_cannot_be_set_on_open_claim(claim, checker):
         workflow.save_verdict(claim, user=checker, rating=rating(), rationale="x")
 
 
-# --- submit ----------------------------------------------------------------------------
+# --- submit ---
 
 
 def test_assignee_submits_complete_verdict(claim, checker):
@@ -134,14 +144,20 @@ def test_submit_needs_verdict_and_rationale(claim, checker):
 
 def test_submit_needs_evidence_the_rating_requires(claim, checker):
     workflow.start(claim, user=checker)
-    workflow.save_verdict(claim, user=checker, rating=rating("False"), rationale="Wrong.")
-    with pytest.raises(workflow.WorkflowError, match="needs at least 1 piece of evidence"):
+    workflow.save_verdict(
+        claim, user=checker, rating=rating("False"), rationale="Wrong."
+    )
+    with pytest.raises(
+        workflow.WorkflowError, match="needs at least 1 piece of evidence"
+    ):
         workflow.submit(claim, user=checker)
 
 
 def test_rating_without_evidence_requirement_submits_without_evidence(claim, checker):
     workflow.start(claim, user=checker)
-    workflow.save_verdict(claim, user=checker, rating=rating("Unverifiable"), rationale="None.")
+    workflow.save_verdict(
+        claim, user=checker, rating=rating("Unverifiable"), rationale="None."
+    )
     workflow.submit(claim, user=checker)
     assert refresh(claim).state == Claim.State.SUBMITTED
 
@@ -162,7 +178,7 @@ def test_only_assignee_can_submit(claim, checker, other_checker):
         workflow.submit(claim, user=other_checker)
 
 
-# --- approve ---------------------------------------------------------------------------
+# --- approve ---
 
 
 def test_editor_approves_submitted_verdict(claim, checker, editor):
@@ -208,7 +224,7 @@ def test_approved_claim_cannot_be_approved_twice(claim, checker, editor, other_e
     assert Event.objects.filter(claim=claim, action="approve").count() == 1
 
 
-# --- return and reopen -----------------------------------------------------------------
+# --- return and reopen ---
 
 
 def test_editor_returns_submitted_verdict_with_reason(claim, checker, editor):
@@ -265,7 +281,7 @@ def test_checker_cannot_reopen(claim, checker, editor):
         workflow.reopen(claim, user=checker, reason="x")
 
 
-# --- dismiss and restore ---------------------------------------------------------------
+# --- dismiss and restore ---
 
 
 def test_checker_dismisses_open_claim_with_reason(claim, checker):
@@ -313,7 +329,7 @@ def test_open_claim_cannot_be_restored(claim, editor):
         workflow.restore(claim, user=editor)
 
 
-# --- assign ----------------------------------------------------------------------------
+# --- assign ---
 
 
 def test_editor_assigns_claim_with_event(claim, editor, checker):
@@ -333,7 +349,7 @@ def test_claim_cannot_be_assigned_to_user_without_role(claim, editor, nobody):
         workflow.assign(claim, user=editor, assignee=nobody)
 
 
-# --- evidence and notes ----------------------------------------------------------------
+# --- evidence and notes ---
 
 
 def test_evidence_is_recorded_with_event(claim, checker):
@@ -347,13 +363,20 @@ def test_removed_evidence_stays_in_history(claim, checker):
     evidence = cite(claim, checker)
     workflow.remove_evidence(evidence, user=checker)
     assert claim.evidence.count() == 0
-    assert last_event(claim).changes["excerpt"] == ["The report says so on page 3.", None]
+    assert last_event(claim).changes["excerpt"] == [
+        "The report says so on page 3.",
+        None,
+    ]
 
 
 def test_evidence_needs_an_excerpt(claim, checker):
-    source = workflow.create_source(user=checker, title="Report", reference="Archive box 4")
+    source = workflow.create_source(
+        user=checker, title="Report", reference="Archive box 4"
+    )
     with pytest.raises(workflow.WorkflowError, match="excerpt"):
-        workflow.add_evidence(claim, user=checker, source=source, excerpt=" ", stance="supports")
+        workflow.add_evidence(
+            claim, user=checker, source=source, excerpt=" ", stance="supports"
+        )
 
 
 def test_note_is_appended_with_event(claim, checker):
@@ -368,7 +391,7 @@ def test_empty_note_is_refused(claim, checker):
     assert claim.notes.count() == 0
 
 
-# --- sign-off --------------------------------------------------------------------------
+# --- sign-off ---
 
 
 def settle_all(article, checker, editor):
@@ -464,7 +487,7 @@ def test_fingerprint_changes_when_a_verdict_changes(article, checker, editor):
     assert workflow.fingerprint(article, claims) != before
 
 
-# --- import ----------------------------------------------------------------------------
+# --- import ---
 
 
 def test_claim_span_outside_text_is_refused_and_nothing_saved(checker):

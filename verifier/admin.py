@@ -70,7 +70,9 @@ class WorkflowPolicyAdmin(AuditedAdmin):
     list_display = ["__str__", "evidence_required", "four_eyes", "lock_after_sign_off"]
 
     def has_add_permission(self, request):
-        return not WorkflowPolicy.objects.exists() and super().has_add_permission(request)
+        return not WorkflowPolicy.objects.exists() and super().has_add_permission(
+            request
+        )
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -78,7 +80,14 @@ class WorkflowPolicyAdmin(AuditedAdmin):
 
 @admin.register(Rating)
 class RatingAdmin(AuditedAdmin):
-    list_display = ["label", "value", "colour", "position", "requires_evidence", "is_active"]
+    list_display = [
+        "label",
+        "value",
+        "colour",
+        "position",
+        "requires_evidence",
+        "is_active",
+    ]
     list_filter = ["is_active", "requires_evidence"]
     search_fields = ["label", "description"]
     ordering = ["position"]
@@ -108,7 +117,14 @@ class SourceAdmin(AuditedAdmin):
 
 @admin.register(Article)
 class ArticleAdmin(AuditedAdmin):
-    list_display = ["title", "outlet", "state", "imported_by", "imported_at", "signed_off_by"]
+    list_display = [
+        "title",
+        "outlet",
+        "state",
+        "imported_by",
+        "imported_at",
+        "signed_off_by",
+    ]
     list_filter = ["state", "outlet"]
     search_fields = ["title", "outlet", "byline", "url"]
     date_hierarchy = "imported_at"
@@ -145,12 +161,19 @@ class ArticleAdmin(AuditedAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        fields = {name: form.cleaned_data[name] for name in form.changed_data if name != "change_reason"}
+        fields = {
+            name: form.cleaned_data[name]
+            for name in form.changed_data
+            if name != "change_reason"
+        }
         # Reload so that update_article compares against what is stored.
         article = Article.objects.get(pk=obj.pk)
         with transaction.atomic():
             workflow.update_article(
-                article, user=request.user, reason=form.cleaned_data["change_reason"], **fields
+                article,
+                user=request.user,
+                reason=form.cleaned_data["change_reason"],
+                **fields,
             )
 
 
@@ -206,7 +229,15 @@ def _bulk(modeladmin, request, queryset, verb, call):
 
 @admin.register(Claim)
 class ClaimAdmin(admin.ModelAdmin):
-    list_display = ["id", "short_text", "article", "state", "rating", "assignee", "updated_at"]
+    list_display = [
+        "id",
+        "short_text",
+        "article",
+        "state",
+        "rating",
+        "assignee",
+        "updated_at",
+    ]
     list_filter = ["state", "rating", "assignee", "article"]
     search_fields = ["text", "claimant", "rationale"]
     list_select_related = ["article", "rating", "assignee"]
@@ -243,33 +274,71 @@ class ClaimAdmin(admin.ModelAdmin):
 
     @admin.action(description="Assign to the chosen user (or unassign)")
     def assign_to(self, request, queryset):
-        assignee = ClaimActionForm(request.POST).fields["assignee"].clean(
-            request.POST.get("assignee") or None
+        assignee = (
+            ClaimActionForm(request.POST)
+            .fields["assignee"]
+            .clean(request.POST.get("assignee") or None)
         )
-        _bulk(self, request, queryset, "Assigned", lambda c: workflow.assign(c, user=request.user, assignee=assignee))
+        _bulk(
+            self,
+            request,
+            queryset,
+            "Assigned",
+            lambda c: workflow.assign(c, user=request.user, assignee=assignee),
+        )
 
     @admin.action(description="Approve submitted verdicts")
     def approve(self, request, queryset):
-        _bulk(self, request, queryset, "Approved", lambda c: workflow.approve(c, user=request.user))
+        _bulk(
+            self,
+            request,
+            queryset,
+            "Approved",
+            lambda c: workflow.approve(c, user=request.user),
+        )
 
     @admin.action(description="Return submitted verdicts (give a reason)")
     def return_(self, request, queryset):
         reason = request.POST.get("reason", "")
-        _bulk(self, request, queryset, "Returned", lambda c: workflow.return_(c, user=request.user, reason=reason))
+        _bulk(
+            self,
+            request,
+            queryset,
+            "Returned",
+            lambda c: workflow.return_(c, user=request.user, reason=reason),
+        )
 
     @admin.action(description="Reopen approved claims (give a reason)")
     def reopen(self, request, queryset):
         reason = request.POST.get("reason", "")
-        _bulk(self, request, queryset, "Reopened", lambda c: workflow.reopen(c, user=request.user, reason=reason))
+        _bulk(
+            self,
+            request,
+            queryset,
+            "Reopened",
+            lambda c: workflow.reopen(c, user=request.user, reason=reason),
+        )
 
     @admin.action(description="Dismiss claims (give a reason)")
     def dismiss(self, request, queryset):
         reason = request.POST.get("reason", "")
-        _bulk(self, request, queryset, "Dismissed", lambda c: workflow.dismiss(c, user=request.user, reason=reason))
+        _bulk(
+            self,
+            request,
+            queryset,
+            "Dismissed",
+            lambda c: workflow.dismiss(c, user=request.user, reason=reason),
+        )
 
     @admin.action(description="Restore dismissed claims")
     def restore(self, request, queryset):
-        _bulk(self, request, queryset, "Restored", lambda c: workflow.restore(c, user=request.user))
+        _bulk(
+            self,
+            request,
+            queryset,
+            "Restored",
+            lambda c: workflow.restore(c, user=request.user),
+        )
 
 
 @admin.register(Evidence)
@@ -309,7 +378,16 @@ class NoteAdmin(admin.ModelAdmin):
 class EventAdmin(admin.ModelAdmin):
     """The audit trail: readable and searchable, never editable, by anyone."""
 
-    list_display = ["created_at", "actor", "action", "target_type", "target_id", "claim", "article", "reason"]
+    list_display = [
+        "created_at",
+        "actor",
+        "action",
+        "target_type",
+        "target_id",
+        "claim",
+        "article",
+        "reason",
+    ]
     list_filter = ["action", "target_type", "actor"]
     search_fields = ["reason", "action"]
     list_select_related = ["actor", "claim", "article"]

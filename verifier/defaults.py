@@ -28,20 +28,53 @@ EDITOR_PERMISSIONS = CHECKER_PERMISSIONS + [
 
 # label, value for ClaimReview, colour, requires evidence, description
 RATINGS = [
-    ("Accurate", 5, "#1a7f37", True, "The claim is correct and nothing important is missing."),
-    ("Mostly accurate", 4, "#2f6f3e", True, "Correct in substance, with a minor error or omission."),
-    ("Needs context", 3, "#8a6100", True, "Correct as far as it goes, but missing context changes "
-     "how a reader understands it."),
-    ("Misleading", 2, "#b3410e", True, "Contains some truth but gives a wrong impression."),
+    (
+        "Accurate",
+        5,
+        "#1a7f37",
+        True,
+        "The claim is correct and nothing important is missing.",
+    ),
+    (
+        "Mostly accurate",
+        4,
+        "#2f6f3e",
+        True,
+        "Correct in substance, with a minor error or omission.",
+    ),
+    (
+        "Needs context",
+        3,
+        "#8a6100",
+        True,
+        "Correct as far as it goes, but missing context changes "
+        "how a reader understands it.",
+    ),
+    (
+        "Misleading",
+        2,
+        "#b3410e",
+        True,
+        "Contains some truth but gives a wrong impression.",
+    ),
     ("False", 1, "#b42318", True, "The claim is wrong."),
-    ("Unverifiable", 0, "#5b6470", False, "No public evidence can confirm or refute it."),
+    (
+        "Unverifiable",
+        0,
+        "#5b6470",
+        False,
+        "No public evidence can confirm or refute it.",
+    ),
 ]
 
 
 def ensure_groups(apps=global_apps) -> None:
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
-    for name, wanted in [(FACT_CHECKERS, CHECKER_PERMISSIONS), (EDITORS, EDITOR_PERMISSIONS)]:
+    for name, wanted in [
+        (FACT_CHECKERS, CHECKER_PERMISSIONS),
+        (EDITORS, EDITOR_PERMISSIONS),
+    ]:
         group, _ = Group.objects.get_or_create(name=name)
         perms = [
             Permission.objects.get(content_type__app_label=app, codename=codename)

@@ -263,6 +263,7 @@ ARTICLE_FIELDS = (
     "signed_off_at",
     "fingerprint",
     "version",
+    "sentences",
 )
 CLAIM_FIELDS = (
     "start",

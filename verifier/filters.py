@@ -9,11 +9,17 @@ from verifier.models import Article, Claim, Rating
 
 class ClaimFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Text", method="search")
-    article = django_filters.ModelChoiceFilter(queryset=Article.objects.only("pk", "title"))
+    article = django_filters.ModelChoiceFilter(
+        queryset=Article.objects.only("pk", "title")
+    )
     state = django_filters.ChoiceFilter(choices=Claim.State.choices)
-    rating = django_filters.ModelChoiceFilter(label="Verdict", queryset=Rating.objects.all())
+    rating = django_filters.ModelChoiceFilter(
+        label="Verdict", queryset=Rating.objects.all()
+    )
     assignee = django_filters.ModelChoiceFilter(
-        queryset=get_user_model().objects.filter(assigned_claims__isnull=False).distinct()
+        queryset=get_user_model()
+        .objects.filter(assigned_claims__isnull=False)
+        .distinct()
     )
 
     class Meta:
@@ -22,7 +28,9 @@ class ClaimFilter(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         return queryset.filter(
-            Q(text__icontains=value) | Q(claimant__icontains=value) | Q(rationale__icontains=value)
+            Q(text__icontains=value)
+            | Q(claimant__icontains=value)
+            | Q(rationale__icontains=value)
         )
 
 
@@ -36,5 +44,7 @@ class ArticleFilter(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         return queryset.filter(
-            Q(title__icontains=value) | Q(outlet__icontains=value) | Q(byline__icontains=value)
+            Q(title__icontains=value)
+            | Q(outlet__icontains=value)
+            | Q(byline__icontains=value)
         )

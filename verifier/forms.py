@@ -86,7 +86,9 @@ class EvidenceForm(forms.Form):
         required=False,
         empty_label="— a new source (fill in below) —",
     )
-    new_title = forms.CharField(label="New source title", required=False, max_length=300)
+    new_title = forms.CharField(
+        label="New source title", required=False, max_length=300
+    )
     new_publisher = forms.CharField(label="Publisher", required=False, max_length=200)
     new_kind = forms.ChoiceField(
         label="Kind", choices=Source.Kind.choices, initial=Source.Kind.PRIMARY
@@ -122,9 +124,14 @@ class EvidenceForm(forms.Form):
         data = super().clean()
         if data.get("source") is None:
             if not data.get("new_title", "").strip():
-                self.add_error("new_title", "Choose a source above, or give the new source a title.")
+                self.add_error(
+                    "new_title",
+                    "Choose a source above, or give the new source a title.",
+                )
             elif not data.get("new_url") and not data.get("new_reference", "").strip():
-                self.add_error("new_url", "Give the new source a URL or an offline reference.")
+                self.add_error(
+                    "new_url", "Give the new source a URL or an offline reference."
+                )
         return data
 
     def new_source_fields(self) -> dict:
@@ -209,3 +216,46 @@ class ArticleImportForm(forms.Form):
         if not data.get("title"):
             data["title"] = importing.guess_title(body)
         return data
+
+
+class AddClaimForm(forms.Form):
+    """A claim marked in the text: the quote decides, offsets are only a hint."""
+
+    quote = forms.CharField(
+        label="Claim text",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=20000,
+        strip=False,
+        help_text="Select the words in the article, or paste them exactly.",
+    )
+    start = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    end = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    claimant = forms.CharField(label="Claimant", required=False, max_length=200)
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("quote") or "").strip() and (
+            data.get("start") is None or data.get("end") is None
+        ):
+            raise forms.ValidationError("Select or paste the exact words of the claim.")
+        return data
+
+
+class AdjustForm(VersionedForm):
+    quote = forms.CharField(
+        label="Claim text",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=20000,
+        strip=False,
+        help_text="Edit to the exact words of the article the claim should cover.",
+    )
+
+
+class SplitForm(VersionedForm):
+    split_before = forms.CharField(
+        label="Second part starts with",
+        max_length=2000,
+        strip=False,
+        help_text="The words, copied from the claim, where the second claim begins.",
+    )

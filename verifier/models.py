@@ -79,7 +79,8 @@ class Rating(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["label"], name="rating_unique_label"),
             models.CheckConstraint(
-                condition=Q(colour__regex=r"^#[0-9A-Fa-f]{6}$"), name="rating_colour_hex"
+                condition=Q(colour__regex=r"^#[0-9A-Fa-f]{6}$"),
+                name="rating_colour_hex",
             ),
         ]
 
@@ -138,6 +139,9 @@ class Article(models.Model):
     )
     signed_off_at = models.DateTimeField(null=True, blank=True)
     fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    # What extraction found below the claim threshold, kept so that a checker can
+    # promote one without re-running extraction: [[start, end, score, [reasons]], ...]
+    sentences = models.JSONField(default=list, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = ArticleQuerySet.as_manager()
@@ -190,7 +194,9 @@ class Claim(models.Model):
         APPROVED = "approved", "Approved"
         DISMISSED = "dismissed", "Dismissed"
 
-    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="claims")
+    article = models.ForeignKey(
+        Article, on_delete=models.PROTECT, related_name="claims"
+    )
     # The anchor: offsets into article.body plus a quote selector (the exact text
     # with what stands just before and after it) to find it again if offsets drift.
     start = models.PositiveIntegerField()
@@ -242,9 +248,12 @@ class Claim(models.Model):
             ("assign_claim", "Can assign claims to fact-checkers"),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="claim_span_not_empty"),
             models.CheckConstraint(
-                condition=~Q(state__in=["submitted", "approved"]) | Q(rating__isnull=False),
+                condition=Q(end__gt=models.F("start")), name="claim_span_not_empty"
+            ),
+            models.CheckConstraint(
+                condition=~Q(state__in=["submitted", "approved"])
+                | Q(rating__isnull=False),
                 name="claim_settled_verdict_has_rating",
             ),
         ]
@@ -293,10 +302,13 @@ class Source(models.Model):
         ordering = ["title", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(url="") | ~Q(reference=""), name="source_has_url_or_reference"
+                condition=~Q(url="") | ~Q(reference=""),
+                name="source_has_url_or_reference",
             ),
             models.CheckConstraint(
-                condition=Q(url="") | Q(url__startswith="http://") | Q(url__startswith="https://"),
+                condition=Q(url="")
+                | Q(url__startswith="http://")
+                | Q(url__startswith="https://"),
                 name="source_url_is_http",
             ),
         ]
@@ -316,10 +328,14 @@ class Evidence(models.Model):
         CONTEXT = "context", "Adds context"
 
     claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="evidence")
-    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="evidence")
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, related_name="evidence"
+    )
     excerpt = models.TextField()
     locator = models.CharField(
-        max_length=200, blank=True, help_text="Page, section or timestamp in the source."
+        max_length=200,
+        blank=True,
+        help_text="Page, section or timestamp in the source.",
     )
     stance = models.CharField(max_length=20, choices=Stance)
     added_by = models.ForeignKey(
@@ -396,6 +412,16 @@ class Event(models.Model):
 
     objects = EventQuerySet.as_manager()
 
+    LABELS = {
+        "add_evidence": "Evidence added",
+        "remove_evidence": "Evidence removed",
+        "open_for_review": "Opened for review",
+        "sign_off": "Signed off",
+        "verdict": "Verdict",
+        "import": "Imported",
+        "create": "Created",
+    }
+
     class Meta:
         ordering = ["created_at", "pk"]
 
@@ -410,3 +436,7 @@ class Event(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ImmutableEventError("Events cannot be deleted.")
+
+    @property
+    def label(self) -> str:
+        return self.LABELS.get(self.action, self.action.replace("_", " ").capitalize())

@@ -28,7 +28,9 @@ def env_bool(name: str, default: bool) -> bool:
         return True
     if value.lower() in ("0", "false", "no", "off"):
         return False
-    raise ImproperlyConfigured(f"{name} must be 1/0, true/false, yes/no or on/off, not {value!r}.")
+    raise ImproperlyConfigured(
+        f"{name} must be 1/0, true/false, yes/no or on/off, not {value!r}."
+    )
 
 
 def env_int(name: str, default: int) -> int:
@@ -38,7 +40,9 @@ def env_int(name: str, default: int) -> int:
     try:
         return int(value)
     except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
+        raise ImproperlyConfigured(
+            f"{name} must be a whole number, not {value!r}."
+        ) from None
 
 
 def env_list(name: str, default: str = "") -> list[str]:
@@ -49,7 +53,9 @@ DEBUG = env_bool("DEBUG", False)
 
 if DEBUG:
     # Development only: a fixed key keeps sessions across restarts of `make run`.
-    SECRET_KEY = env_str("SECRET_KEY", "django-insecure-development-key-not-for-production")
+    SECRET_KEY = env_str(
+        "SECRET_KEY", "django-insecure-development-key-not-for-production"
+    )
 else:
     SECRET_KEY = env_str("SECRET_KEY")
 
@@ -122,12 +128,14 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": f"django.contrib.auth.password_validation.{name}"}
+    for name in [
+        "UserAttributeSimilarityValidator",
+        "MinimumLengthValidator",
+        "CommonPasswordValidator",
+        "NumericPasswordValidator",
+    ]
 ]
-
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"

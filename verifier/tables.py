@@ -1,5 +1,4 @@
-"""The list pages' tables; the claims table is also what the CSV, XLSX and JSON
-exports hold."""
+"""The list pages' tables; the claims table is also what the exports hold."""
 
 import django_tables2 as tables
 from django.utils import timezone

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, permission_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponse, JsonResponse
@@ -19,27 +19,31 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 from django_tables2.export.views import ExportMixin
 
-from verifier import exports, extraction, forms, workflow
+from verifier import exports, forms, importing, workflow
 from verifier.filters import ArticleFilter, ClaimFilter
 from verifier.models import Article, Claim, Evidence, Rating, WorkflowPolicy
 from verifier.tables import ArticleTable, ClaimTable, SpreadsheetExport
 
-# --- object access ---------------------------------------------------------------------
+# --- object access ---
 
 
 def get_claim_for_user(user, pk) -> Claim:
-    """The claim, if this user may see claims at all (checked by the caller's decorator)."""
+    """The claim; the caller has checked that this user may see claims."""
     return get_object_or_404(
-        Claim.objects.select_related("article", "rating", "assignee", "submitted_by", "approved_by"),
+        Claim.objects.select_related(
+            "article", "rating", "assignee", "submitted_by", "approved_by"
+        ),
         pk=pk,
     )
 
 
 def get_article_for_user(user, pk) -> Article:
-    return get_object_or_404(Article.objects.select_related("imported_by", "signed_off_by"), pk=pk)
+    return get_object_or_404(
+        Article.objects.select_related("imported_by", "signed_off_by"), pk=pk
+    )
 
 
-# --- pages -----------------------------------------------------------------------------
+# --- pages ---
 
 
 class DashboardView(PermissionRequiredMixin, TemplateView):
@@ -55,7 +59,9 @@ class DashboardView(PermissionRequiredMixin, TemplateView):
         return super().get_context_data(
             my_work=claims.open_work_for(user)[:50],
             awaiting=awaiting[:50] if user.has_perm(workflow.APPROVE) else None,
-            articles=Article.objects.with_progress().exclude(state=Article.State.SIGNED_OFF)[:20],
+            articles=Article.objects.with_progress().exclude(
+                state=Article.State.SIGNED_OFF
+            )[:20],
             verdicts=Rating.objects.annotate(
                 n=Count("claims", filter=Q(claims__state=Claim.State.APPROVED))
             ).filter(n__gt=0),
@@ -72,7 +78,8 @@ class ArticleListView(PermissionRequiredMixin, SingleTableMixin, FilterView):
     paginate_by = 25
 
     def get_queryset(self):
-        return Article.objects.with_progress()
+        # Aggregation drops Meta.ordering; say it again so pages are stable.
+        return Article.objects.with_progress().order_by("-imported_at", "-pk")
 
 
 class ArticleCreateView(PermissionRequiredMixin, FormView):
@@ -82,7 +89,7 @@ class ArticleCreateView(PermissionRequiredMixin, FormView):
 
     def form_valid(self, form):
         data = form.cleaned_data
-        duplicate = Article.objects.filter(body_sha256=workflow.body_digest(data["body"])).first()
+        duplicate = importing.find_duplicate(data["body"])
         if duplicate is not None:
             form.add_error(
                 None,
@@ -94,21 +101,25 @@ class ArticleCreateView(PermissionRequiredMixin, FormView):
             )
             return self.form_invalid(form)
         try:
-            article = workflow.create_article(
+            article, claims = importing.import_body(
                 user=self.request.user,
-                spans=workflow.spans_from(extraction.extract(data["body"])),
-                title=data["title"],
                 body=data["body"],
+                title=data["title"],
                 outlet=data["outlet"],
                 byline=data["byline"],
                 url=data["url"],
                 published_on=data["published_on"],
             )
-        except (workflow.WorkflowError, ValidationError) as error:
-            form.add_error(None, getattr(error, "message", None) or "; ".join(error.messages))
+        except importing.ImportProblem as problem:
+            form.add_error(None, problem.message)
             return self.form_invalid(form)
-        n = article.claims.count()
-        messages.success(self.request, f"Imported with {n} candidate claim{pluralize(n)}.")
+        except workflow.WorkflowError as error:
+            form.add_error(None, error.message)
+            return self.form_invalid(form)
+        n = len(claims)
+        messages.success(
+            self.request, f"Imported with {n} candidate claim{pluralize(n)}."
+        )
         return redirect(article)
 
 
@@ -129,6 +140,9 @@ class ArticleDetailView(PermissionRequiredMixin, DetailView):
         return super().get_context_data(
             claims=claims,
             segments=article_segments(article.body, claims),
+            others=other_sentences(article, claims),
+            can_curate=user.has_perm(workflow.WORK) and not article.is_signed_off,
+            add_claim_form=forms.AddClaimForm(),
             settled=settled,
             can_sign_off=user.has_perm(workflow.SIGN_OFF),
             ready_to_sign=settled == len(claims),
@@ -149,11 +163,13 @@ def article_segments(body: str, claims: list[Claim]) -> list[dict]:
         if start >= end:
             continue
         if start > cursor:
-            segments.append({"text": body[cursor:start]})
-        segments.append({"text": body[start:end], "claim": claim, "number": number})
+            segments.append({"text": body[cursor:start], "start": cursor})
+        segments.append(
+            {"text": body[start:end], "start": start, "claim": claim, "number": number}
+        )
         cursor = end
     if cursor < len(body):
-        segments.append({"text": body[cursor:]})
+        segments.append({"text": body[cursor:], "start": cursor})
     return segments
 
 
@@ -176,7 +192,9 @@ def report_context(request, article: Article, **overrides) -> dict:
     """Everything the memo shows; a bound form in ``overrides`` keeps what was typed."""
     evidence = Evidence.objects.select_related("source").order_by("added_at", "pk")
     claims = list(
-        article.claims.select_related("rating", "assignee", "submitted_by", "approved_by")
+        article.claims.select_related(
+            "rating", "assignee", "submitted_by", "approved_by"
+        )
         .prefetch_related(Prefetch("evidence", queryset=evidence))
         .order_by("start", "pk")
     )
@@ -214,6 +232,25 @@ def article_claimreview(request, pk):
     )
 
 
+def other_sentences(article: Article, claims: list[Claim]) -> list[dict]:
+    """What extraction scored below the threshold and no live claim covers."""
+    taken = [(c.start, c.end) for c in claims if c.state != Claim.State.DISMISSED]
+    others = []
+    for start, end, score, reasons in article.sentences:
+        if any(start < t_end and end > t_start for t_start, t_end in taken):
+            continue
+        others.append(
+            {
+                "start": start,
+                "end": end,
+                "text": article.body[start:end],
+                "score": score,
+                "reasons": reasons,
+            }
+        )
+    return others
+
+
 class ClaimListView(PermissionRequiredMixin, ExportMixin, SingleTableMixin, FilterView):
     permission_required = "verifier.view_claim"
     model = Claim
@@ -242,11 +279,13 @@ class ClaimDetailView(PermissionRequiredMixin, DetailView):
         return get_claim_for_user(self.request.user, self.kwargs["pk"])
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(**claim_context(self.request, self.object, **kwargs))
+        return super().get_context_data(
+            **claim_context(self.request, self.object, **kwargs)
+        )
 
 
 def claim_context(request, claim: Claim, **overrides) -> dict:
-    """Everything the claim page shows; bound forms in ``overrides`` keep what was typed."""
+    """What the claim page shows; bound forms in ``overrides`` keep what was typed."""
     user = request.user
     version = {"version": claim.version}
     evidence = claim.evidence.select_related("source", "added_by")
@@ -270,12 +309,20 @@ def claim_context(request, claim: Claim, **overrides) -> dict:
         else [],
         "verdict_form": forms.VerdictForm(
             claim=claim,
-            initial={"rating": claim.rating_id, "rationale": claim.rationale, **version},
+            initial={
+                "rating": claim.rating_id,
+                "rationale": claim.rationale,
+                **version,
+            },
         ),
         "evidence_form": forms.EvidenceForm(),
         "note_form": forms.NoteForm(),
         "reason_form": forms.ReasonForm(initial=version),
-        "assign_form": forms.AssignForm(initial={"assignee": claim.assignee_id, **version}),
+        "assign_form": forms.AssignForm(
+            initial={"assignee": claim.assignee_id, **version}
+        ),
+        "adjust_form": forms.AdjustForm(initial={"quote": claim.text, **version}),
+        "split_form": forms.SplitForm(initial=version),
         "ratings": Rating.objects.active(),
     }
     context.update(overrides)
@@ -283,8 +330,10 @@ def claim_context(request, claim: Claim, **overrides) -> dict:
 
 
 def available_actions(user, claim: Claim) -> dict:
-    """Which actions this user may take on this claim now; the workflow re-checks them."""
-    locked = claim.article.is_signed_off and WorkflowPolicy.current().lock_after_sign_off
+    """What this user may do to this claim now; the workflow checks again."""
+    locked = (
+        claim.article.is_signed_off and WorkflowPolicy.current().lock_after_sign_off
+    )
     work = user.has_perm(workflow.WORK) and not locked
     edit = user.has_perm(workflow.APPROVE) and not locked
     state = claim.state
@@ -306,6 +355,12 @@ def available_actions(user, claim: Claim) -> dict:
         "reopen": edit and state == S.APPROVED and not claim.article.is_signed_off,
         "dismiss": work and state in (S.OPEN, S.IN_PROGRESS),
         "restore": edit and state == S.DISMISSED,
+        "curate": user.has_perm(workflow.WORK)
+        and not claim.article.is_signed_off
+        and state in (S.OPEN, S.IN_PROGRESS),
+        "split": user.has_perm(workflow.WORK)
+        and not claim.article.is_signed_off
+        and state == S.OPEN,
         "assign": user.has_perm(workflow.ASSIGN)
         and not locked
         and state in (S.OPEN, S.IN_PROGRESS),
@@ -315,11 +370,14 @@ def available_actions(user, claim: Claim) -> dict:
 def _claim_page(request, claim, status, **overrides):
     claim = get_claim_for_user(request.user, claim.pk)
     return render(
-        request, "verifier/claim_detail.html", claim_context(request, claim, **overrides), status=status
+        request,
+        "verifier/claim_detail.html",
+        claim_context(request, claim, **overrides),
+        status=status,
     )
 
 
-# --- claim actions ---------------------------------------------------------------------
+# --- claim actions ---
 
 # transition name -> (workflow function, whether it needs a reason, permission)
 TRANSITIONS = {
@@ -339,9 +397,15 @@ def claim_transition(request, pk, action):
     if not request.user.has_perm(perm):
         raise PermissionDenied
     claim = get_claim_for_user(request.user, pk)
-    form = forms.ReasonForm(request.POST) if needs_reason else forms.VersionedForm(request.POST)
+    form = (
+        forms.ReasonForm(request.POST)
+        if needs_reason
+        else forms.VersionedForm(request.POST)
+    )
     if not form.is_valid():
-        messages.error(request, "Give a reason." if needs_reason else "The form was incomplete.")
+        messages.error(
+            request, "Give a reason." if needs_reason else "The form was incomplete."
+        )
         return _claim_page(request, claim, 400, reason_form=form)
     kwargs = {"user": request.user, "version": form.cleaned_data["version"]}
     if needs_reason:
@@ -395,7 +459,7 @@ def claim_verdict(request, pk):
 
 
 def _rebased(form, current: Claim):
-    """The user's typed verdict, on the current version, so a second save is deliberate."""
+    """The typed verdict on the current version, so that saving again is deliberate."""
     data = form.data.copy()
     data["version"] = current.version
     return forms.VerdictForm(data, claim=current)
@@ -472,12 +536,17 @@ def claim_assign(request, pk):
         )
     except workflow.WorkflowError as error:
         messages.error(request, error.message)
-        return _claim_page(request, claim, 409 if isinstance(error, workflow.Conflict) else 400, assign_form=form)
+        return _claim_page(
+            request,
+            claim,
+            409 if isinstance(error, workflow.Conflict) else 400,
+            assign_form=form,
+        )
     messages.success(request, "Assignment saved.")
     return redirect(claim)
 
 
-# --- article actions -------------------------------------------------------------------
+# --- article actions ---
 
 
 @require_POST
@@ -517,7 +586,9 @@ def article_reopen(request, pk):
         messages.error(request, "Give a reason to reopen the article.")
         return redirect(article)
     try:
-        workflow.reopen_article(article, user=request.user, reason=form.cleaned_data["reason"])
+        workflow.reopen_article(
+            article, user=request.user, reason=form.cleaned_data["reason"]
+        )
     except workflow.WorkflowError as error:
         messages.error(request, error.message)
     else:
@@ -535,9 +606,7 @@ def article_factcheck_url(request, pk):
         try:
             workflow.update_article(article, user=request.user, factcheck_url=url)
         except workflow.WorkflowError as error:
-            messages.error(request, error.message)
-        except ValidationError as error:
-            form.add_error("factcheck_url", error.messages)
+            form.add_error("factcheck_url", error.message)
         else:
             messages.success(
                 request,
@@ -546,8 +615,6 @@ def article_factcheck_url(request, pk):
                 else "Published fact-check URL removed: ClaimReview links to the memo.",
             )
             return redirect("article-report", pk=article.pk)
-    if not form.errors:
-        return redirect("article-report", pk=article.pk)
     return render(
         request,
         "verifier/article_report.html",
@@ -556,7 +623,7 @@ def article_factcheck_url(request, pk):
     )
 
 
-# --- health ----------------------------------------------------------------------------
+# --- health ---
 
 
 @login_not_required
@@ -569,3 +636,105 @@ def healthz(request):
     except DatabaseError:
         return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok", "database": "reachable"})
+
+
+# --- curation: marking, adjusting, splitting and merging claims ---
+
+
+@require_POST
+@permission_required("verifier.work_claim", raise_exception=True)
+def article_add_claim(request, pk):
+    article = get_article_for_user(request.user, pk)
+    form = forms.AddClaimForm(request.POST)
+    if not form.is_valid():
+        for error in form.errors.values():
+            messages.error(request, " ".join(error))
+        return redirect(article)
+    data = form.cleaned_data
+    try:
+        if (data["quote"] or "").strip():
+            start, end = workflow.resolve_quote(
+                article.body, data["quote"], data["start"]
+            )
+        else:
+            start, end = data["start"], data["end"]
+        claim = workflow.add_claim(
+            article, user=request.user, start=start, end=end, claimant=data["claimant"]
+        )
+    except workflow.WorkflowError as error:
+        messages.error(request, error.message)
+        return redirect(article)
+    messages.success(request, f"Claim #{claim.pk} added.")
+    return redirect(f"{article.get_absolute_url()}#mark-{claim.pk}")
+
+
+def _curate(request, pk, name: str, form_class, call, done: str):
+    """Run one curation step; on failure show the claim page with the form as typed."""
+    claim = get_claim_for_user(request.user, pk)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        return _claim_page(request, claim, 400, **{name: form})
+    try:
+        result = call(claim, form.cleaned_data)
+    except workflow.WorkflowError as error:
+        messages.error(request, error.message)
+        status = 409 if isinstance(error, workflow.Conflict) else 400
+        return _claim_page(request, claim, status, **{name: form})
+    messages.success(request, done)
+    return redirect(result)
+
+
+@require_POST
+@permission_required("verifier.work_claim", raise_exception=True)
+def claim_adjust(request, pk):
+    def call(claim, data):
+        start, end = workflow.resolve_quote(
+            claim.article.body, data["quote"], claim.start
+        )
+        return workflow.adjust_span(
+            claim, user=request.user, start=start, end=end, version=data["version"]
+        )
+
+    return _curate(
+        request, pk, "adjust_form", forms.AdjustForm, call, "Claim adjusted."
+    )
+
+
+@require_POST
+@permission_required("verifier.work_claim", raise_exception=True)
+def claim_split(request, pk):
+    def call(claim, data):
+        offset = claim.text.find(data["split_before"].strip())
+        if offset <= 0:
+            raise workflow.WorkflowError(
+                "Copy the words where the second part begins from inside the claim."
+            )
+        workflow.split(
+            claim, user=request.user, at=claim.start + offset, version=data["version"]
+        )
+        return claim.article
+
+    return _curate(request, pk, "split_form", forms.SplitForm, call, "Claim split.")
+
+
+@require_POST
+@permission_required("verifier.work_claim", raise_exception=True)
+def claim_merge(request, pk):
+    def call(claim, data):
+        following = (
+            claim.article.claims.exclude(state=Claim.State.DISMISSED)
+            .filter(start__gte=claim.end)
+            .order_by("start", "pk")
+            .first()
+        )
+        if following is None:
+            raise workflow.WorkflowError(
+                "There is no claim after this one to merge with."
+            )
+        if claim.version != data["version"]:
+            raise workflow.Conflict("This claim changed since you loaded it.", claim)
+        return workflow.merge(claim, following, user=request.user)
+
+    return _curate(
+        request, pk, "merge_form", forms.VersionedForm, call, "Claims merged."
+    )

@@ -59,7 +59,7 @@ class Conflict(WorkflowError):
         self.current = current
 
 
-# --- helpers ---------------------------------------------------------------------------
+# --- helpers ---
 
 
 def record(
@@ -110,7 +110,8 @@ def _lock_claim(claim: Claim, version: int | None = None) -> Claim:
     if version is not None and int(version) != locked.version:
         raise Conflict(
             "Someone else changed this claim while you were working on it. "
-            "Your input is kept below; compare it with the current version and try again.",
+            "Your input is kept below; compare it with the current version and "
+            "try again.",
             locked,
         )
     return locked
@@ -127,7 +128,8 @@ def _ensure_unlocked(article: Article) -> None:
 def _ensure_state(claim: Claim, allowed: Iterable[str], doing: str) -> None:
     if claim.state not in allowed:
         raise WorkflowError(
-            f"This claim is {claim.get_state_display().lower()}, so you cannot {doing} it."
+            f"This claim is {claim.get_state_display().lower()}, "
+            f"so you cannot {doing} it."
         )
 
 
@@ -145,6 +147,20 @@ def _change_state(
     claim.save()
     record(user, action, claim, claim=claim, changes=changes, reason=reason)
     return claim
+
+
+def _full_clean(obj) -> None:
+    """Model validation, reported as a WorkflowError a person can read."""
+    try:
+        obj.full_clean()
+    except ValidationError as error:
+        problems = [
+            f"{field.replace('_', ' ')}: {' '.join(messages)}"
+            if field != "__all__"
+            else " ".join(messages)
+            for field, messages in error.message_dict.items()
+        ]
+        raise WorkflowError("; ".join(problems)) from None
 
 
 def _plain(value):
@@ -181,7 +197,7 @@ def quote_selector(body: str, start: int, end: int) -> tuple[str, str, str]:
     )
 
 
-# --- claim transitions -----------------------------------------------------------------
+# --- claim transitions ---
 
 
 @transaction.atomic
@@ -191,7 +207,9 @@ def start(claim: Claim, *, user: User, version: int | None = None) -> Claim:
     _ensure_unlocked(claim.article)
     _ensure_state(claim, [Claim.State.OPEN], "start")
     if claim.assignee_id not in (None, user.pk):
-        raise WorkflowError(f"This claim is assigned to {claim.assignee}; only they can start it.")
+        raise WorkflowError(
+            f"This claim is assigned to {claim.assignee}; only they can start it."
+        )
     _begin_review(claim.article, user)
     return _change_state(claim, user, "start", Claim.State.IN_PROGRESS, assignee=user)
 
@@ -211,7 +229,9 @@ def save_verdict(
     _ensure_unlocked(claim.article)
     _ensure_state(claim, [Claim.State.IN_PROGRESS], "change the verdict of")
     if claim.assignee_id != user.pk:
-        raise WorkflowError("Only the fact-checker this claim is assigned to can set its verdict.")
+        raise WorkflowError(
+            "Only the fact-checker this claim is assigned to can set its verdict."
+        )
     if rating is not None and not rating.is_active and rating.pk != claim.rating_id:
         raise WorkflowError(f"The rating “{rating}” is retired; choose another.")
     rationale = (rationale or "").strip()
@@ -238,11 +258,15 @@ def submit(claim: Claim, *, user: User, version: int | None = None) -> Claim:
     _ensure_unlocked(claim.article)
     _ensure_state(claim, [Claim.State.IN_PROGRESS], "submit")
     if claim.assignee_id != user.pk:
-        raise WorkflowError("Only the fact-checker this claim is assigned to can submit it.")
+        raise WorkflowError(
+            "Only the fact-checker this claim is assigned to can submit it."
+        )
     missing = submission_problems(claim)
     if missing:
         raise WorkflowError("Cannot submit yet: " + "; ".join(missing) + ".")
-    return _change_state(claim, user, "submit", Claim.State.SUBMITTED, submitted_by=user)
+    return _change_state(
+        claim, user, "submit", Claim.State.SUBMITTED, submitted_by=user
+    )
 
 
 def submission_problems(claim: Claim) -> list[str]:
@@ -259,8 +283,8 @@ def submission_problems(claim: Claim) -> list[str]:
         have = claim.evidence.count()
         if have < needed:
             problems.append(
-                f"“{claim.rating}” needs at least {needed} piece{'s' if needed != 1 else ''} "
-                f"of evidence (this claim has {have})"
+                f"“{claim.rating}” needs at least {needed} "
+                f"piece{'s' if needed != 1 else ''} of evidence (this claim has {have})"
             )
     return problems
 
@@ -279,7 +303,9 @@ def approve(claim: Claim, *, user: User, version: int | None = None) -> Claim:
 
 
 @transaction.atomic
-def return_(claim: Claim, *, user: User, reason: str, version: int | None = None) -> Claim:
+def return_(
+    claim: Claim, *, user: User, reason: str, version: int | None = None
+) -> Claim:
     """Send a submitted verdict back to its fact-checker."""
     _require(user, APPROVE, "return verdicts")
     reason = _reason(reason, "return a verdict")
@@ -290,7 +316,9 @@ def return_(claim: Claim, *, user: User, reason: str, version: int | None = None
 
 
 @transaction.atomic
-def reopen(claim: Claim, *, user: User, reason: str, version: int | None = None) -> Claim:
+def reopen(
+    claim: Claim, *, user: User, reason: str, version: int | None = None
+) -> Claim:
     _require(user, APPROVE, "reopen claims")
     reason = _reason(reason, "reopen a claim")
     claim = _lock_claim(claim, version)
@@ -303,7 +331,9 @@ def reopen(claim: Claim, *, user: User, reason: str, version: int | None = None)
 
 
 @transaction.atomic
-def dismiss(claim: Claim, *, user: User, reason: str, version: int | None = None) -> Claim:
+def dismiss(
+    claim: Claim, *, user: User, reason: str, version: int | None = None
+) -> Claim:
     _require(user, WORK, "dismiss claims")
     reason = _reason(reason, "dismiss a claim")
     claim = _lock_claim(claim, version)
@@ -332,7 +362,9 @@ def assign(
     _ensure_unlocked(claim.article)
     _ensure_state(claim, [Claim.State.OPEN, Claim.State.IN_PROGRESS], "assign")
     if assignee is not None and not (assignee.is_active and assignee.has_perm(WORK)):
-        raise WorkflowError(f"{assignee} is not a fact-checker and cannot be assigned claims.")
+        raise WorkflowError(
+            f"{assignee} is not a fact-checker and cannot be assigned claims."
+        )
     if claim.assignee_id == (assignee.pk if assignee else None):
         return claim
     changes = {"assignee": [_plain(claim.assignee), _plain(assignee)]}
@@ -343,16 +375,18 @@ def assign(
     return claim
 
 
-# --- evidence, sources and notes -------------------------------------------------------
+# --- evidence, sources and notes ---
 
 
 @transaction.atomic
 def create_source(*, user: User, **fields) -> Source:
     _require(user, WORK, "add sources")
     source = Source(created_by=user, **fields)
-    source.full_clean()
+    _full_clean(source)
     source.save()
-    record(user, "create", source, changes={k: [None, v] for k, v in fields.items() if v})
+    record(
+        user, "create", source, changes={k: [None, v] for k, v in fields.items() if v}
+    )
     return source
 
 
@@ -404,7 +438,9 @@ def remove_evidence(evidence: Evidence, *, user: User) -> None:
     _require(user, WORK, "remove evidence")
     claim = _lock_claim(evidence.claim)
     _ensure_unlocked(claim.article)
-    _ensure_state(claim, [Claim.State.OPEN, Claim.State.IN_PROGRESS], "remove evidence from")
+    _ensure_state(
+        claim, [Claim.State.OPEN, Claim.State.IN_PROGRESS], "remove evidence from"
+    )
     evidence = Evidence.objects.select_related("source").get(pk=evidence.pk)
     record(
         user,
@@ -434,7 +470,7 @@ def add_note(claim: Claim, *, user: User, text: str) -> Note:
     return note
 
 
-# --- articles --------------------------------------------------------------------------
+# --- articles ---
 
 
 @dataclass(frozen=True)
@@ -451,7 +487,8 @@ class Span:
 def spans_from(sentences: Iterable) -> list[Span]:
     """Spans for the claims that extraction proposes."""
     return [
-        Span(s.start, s.end, round(s.score, 3), tuple(s.reasons), s.claimant) for s in sentences
+        Span(s.start, s.end, round(s.score, 3), tuple(s.reasons), s.claimant)
+        for s in sentences
     ]
 
 
@@ -460,12 +497,22 @@ def body_digest(body: str) -> str:
 
 
 @transaction.atomic
-def create_article(*, user: User, spans: Iterable[Span] = (), **fields) -> Article:
-    """Store an imported article and its candidate claims, each with its Event."""
+def create_article(
+    *, user: User, spans: Iterable[Span] = (), others: Iterable[Span] = (), **fields
+) -> Article:
+    """Store an imported article and its candidate claims, each with its Event.
+
+    ``others`` are the sentences extraction scored below the threshold; the article
+    keeps them so that a checker can promote one to a claim.
+    """
     _require(user, IMPORT, "import articles")
-    article = Article(imported_by=user, **fields)
+    article = Article(
+        imported_by=user,
+        sentences=[[s.start, s.end, s.score, list(s.reasons)] for s in others],
+        **fields,
+    )
     article.body_sha256 = body_digest(article.body)
-    article.full_clean()
+    _full_clean(article)
     article.save()
     record(
         user,
@@ -509,12 +556,193 @@ def _create_claim(article: Article, user: User, span: Span, reason: str = "") ->
     return claim
 
 
+# --- curation: the claims of an article before sign-off ---
+
+
+def resolve_quote(body: str, quote: str, near: int | None = None) -> tuple[int, int]:
+    """The offsets of ``quote`` in ``body``: the occurrence nearest ``near``.
+
+    Offsets sent by a browser are only a hint; the quote is what the user saw.
+    """
+    quote = (quote or "").strip()
+    if not quote:
+        raise WorkflowError("Select or paste the exact words of the claim.")
+    found, at = [], body.find(quote)
+    while at >= 0:
+        found.append(at)
+        at = body.find(quote, at + 1)
+    if not found:
+        raise WorkflowError(
+            "The quoted text does not appear in the article exactly as given; "
+            "select it in the text again."
+        )
+    start = min(found, key=lambda i: abs(i - near)) if near is not None else found[0]
+    return start, start + len(quote)
+
+
+def _ensure_curatable(article: Article) -> None:
+    if article.is_signed_off:
+        raise WorkflowError(
+            "This article is signed off; an editor must reopen it before its claims "
+            "can change."
+        )
+
+
+def _ensure_free(article: Article, start: int, end: int, exclude=()) -> None:
+    clash = (
+        article.claims.exclude(state=Claim.State.DISMISSED)
+        .exclude(pk__in=[c.pk for c in exclude])
+        .filter(start__lt=end, end__gt=start)
+        .order_by("start")
+        .first()
+    )
+    if clash is not None:
+        raise WorkflowError(
+            f"That text overlaps claim #{clash.pk}; adjust that one instead."
+        )
+
+
+def _trim(body: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and body[start].isspace():
+        start += 1
+    while end > start and body[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+@transaction.atomic
+def add_claim(
+    article: Article, *, user: User, start: int, end: int, claimant: str = ""
+) -> Claim:
+    """A claim the machine missed, marked by a checker."""
+    _require(user, WORK, "add claims")
+    article = _lock_article(article)
+    _ensure_curatable(article)
+    quote_selector(article.body, start, end)  # refuses a span outside the text
+    start, end = _trim(article.body, start, end)
+    if start == end:
+        raise WorkflowError("A claim needs some text.")
+    _ensure_free(article, start, end)
+    return _create_claim(
+        article, user, Span(start, end, claimant=(claimant or "").strip()[:200])
+    )
+
+
+@transaction.atomic
+def adjust_span(
+    claim: Claim, *, user: User, start: int, end: int, version: int | None = None
+) -> Claim:
+    _require(user, WORK, "adjust claims")
+    claim = _lock_claim(claim, version)
+    _ensure_curatable(claim.article)
+    _ensure_state(claim, [Claim.State.OPEN, Claim.State.IN_PROGRESS], "adjust")
+    body = claim.article.body
+    quote_selector(body, start, end)
+    start, end = _trim(body, start, end)
+    if start == end:
+        raise WorkflowError("A claim needs some text.")
+    _ensure_free(claim.article, start, end, exclude=[claim])
+    text, prefix, suffix = quote_selector(body, start, end)
+    if (start, end) == (claim.start, claim.end):
+        return claim
+    changes = {
+        "start": [claim.start, start],
+        "end": [claim.end, end],
+        "text": [claim.text, text],
+    }
+    claim.start, claim.end, claim.text, claim.prefix, claim.suffix = (
+        start,
+        end,
+        text,
+        prefix,
+        suffix,
+    )
+    claim.version += 1
+    claim.save()
+    record(user, "adjust", claim, claim=claim, changes=changes)
+    return claim
+
+
+@transaction.atomic
+def split(claim: Claim, *, user: User, at: int, version: int | None = None) -> Claim:
+    """Cut an open claim in two at ``at``; returns the new second claim."""
+    _require(user, WORK, "split claims")
+    claim = _lock_claim(claim, version)
+    _ensure_curatable(claim.article)
+    _ensure_state(claim, [Claim.State.OPEN], "split")
+    body = claim.article.body
+    first = _trim(body, claim.start, at) if claim.start < at < claim.end else (0, 0)
+    second = _trim(body, at, claim.end) if claim.start < at < claim.end else (0, 0)
+    if first[0] == first[1] or second[0] == second[1]:
+        raise WorkflowError(
+            "Split inside the claim, so that both parts keep some text."
+        )
+    text, prefix, suffix = quote_selector(body, *first)
+    changes = {"end": [claim.end, first[1]], "text": [claim.text, text]}
+    claim.start, claim.end, claim.text, claim.prefix, claim.suffix = (
+        first[0],
+        first[1],
+        text,
+        prefix,
+        suffix,
+    )
+    claim.version += 1
+    claim.save()
+    record(user, "split", claim, claim=claim, changes=changes)
+    return _create_claim(
+        claim.article,
+        user,
+        Span(*second, claimant=claim.claimant),
+        reason=f"Split from claim #{claim.pk}.",
+    )
+
+
+@transaction.atomic
+def merge(first: Claim, second: Claim, *, user: User) -> Claim:
+    """Join two neighbouring open claims into the first; the second is dismissed."""
+    _require(user, WORK, "merge claims")
+    if first.article_id != second.article_id:
+        raise WorkflowError("Only claims of the same article can be merged.")
+    first, second = sorted([first, second], key=lambda c: (c.start, c.pk))
+    first = _lock_claim(first)
+    second = _lock_claim(second)
+    article = first.article
+    _ensure_curatable(article)
+    for claim in (first, second):
+        _ensure_state(claim, [Claim.State.OPEN], "merge")
+    between = article.claims.exclude(state=Claim.State.DISMISSED).filter(
+        start__gte=first.end, start__lt=second.start
+    )
+    if between.exists():
+        raise WorkflowError("Only neighbouring claims can be merged.")
+    text, prefix, suffix = quote_selector(article.body, first.start, second.end)
+    changes = {"end": [first.end, second.end], "text": [first.text, text]}
+    first.end, first.text, first.prefix, first.suffix = second.end, text, prefix, suffix
+    first.version += 1
+    first.save()
+    record(
+        user,
+        "merge",
+        first,
+        claim=first,
+        changes=changes,
+        reason=f"Merged with #{second.pk}.",
+    )
+    reason = f"Merged into claim #{first.pk}."
+    _change_state(
+        second, user, "dismiss", Claim.State.DISMISSED, reason, dismiss_reason=reason
+    )
+    return first
+
+
 @transaction.atomic
 def open_for_review(article: Article, *, user: User) -> Article:
     _require(user, SIGN_OFF, "open articles for review")
     article = _lock_article(article)
     if article.state != Article.State.DRAFT:
-        raise WorkflowError(f"This article is already {article.get_state_display().lower()}.")
+        raise WorkflowError(
+            f"This article is already {article.get_state_display().lower()}."
+        )
     _begin_review(article, user)
     return article
 
@@ -522,7 +750,14 @@ def open_for_review(article: Article, *, user: User) -> Article:
 def fingerprint(article: Article, claims: Iterable[Claim]) -> str:
     """A digest of the article text and every verdict, as signed off."""
     verdicts = [
-        [c.pk, c.start, c.end, c.state, c.rating.label if c.rating else None, c.rationale]
+        [
+            c.pk,
+            c.start,
+            c.end,
+            c.state,
+            c.rating.label if c.rating else None,
+            c.rationale,
+        ]
         for c in claims
     ]
     payload = json.dumps([article.body, verdicts], ensure_ascii=False)
@@ -534,7 +769,9 @@ def sign_off(article: Article, *, user: User, version: int | None = None) -> Art
     _require(user, SIGN_OFF, "sign articles off")
     article = _lock_article(article)
     if version is not None and int(version) != article.version:
-        raise Conflict("This article changed since you loaded it; check it again.", article)
+        raise Conflict(
+            "This article changed since you loaded it; check it again.", article
+        )
     if article.is_signed_off:
         raise WorkflowError(
             f"This article was already signed off by {article.signed_off_by} "
@@ -544,7 +781,8 @@ def sign_off(article: Article, *, user: User, version: int | None = None) -> Art
     unsettled = [c for c in claims if not c.is_settled]
     if unsettled:
         raise WorkflowError(
-            f"{len(unsettled)} claim{'s are' if len(unsettled) != 1 else ' is'} not yet "
+            f"{len(unsettled)} claim{'s are' if len(unsettled) != 1 else ' is'} "
+            "not yet "
             "approved or dismissed; every claim must be settled before sign-off."
         )
     old_state = article.state
@@ -595,8 +833,10 @@ EDITABLE_AFTER_SIGN_OFF = frozenset({"factcheck_url"})
 
 
 @transaction.atomic
-def update_article(article: Article, *, user: User, reason: str = "", **fields) -> Article:
-    """Change an article's details (title, outlet, fact-check URL, ...), not its text."""
+def update_article(
+    article: Article, *, user: User, reason: str = "", **fields
+) -> Article:
+    """Change an article's details (title, outlet, fact-check URL...), not its text."""
     _require(user, SIGN_OFF, "edit article details")
     if "body" in fields:
         raise WorkflowError("An article's text cannot be changed after import.")
@@ -611,14 +851,14 @@ def update_article(article: Article, *, user: User, reason: str = "", **fields) 
             setattr(article, name, value)
     if not changes:
         return article
-    article.full_clean()
+    _full_clean(article)
     article.version += 1
     article.save()
     record(user, "edit", article, article=article, changes=changes, reason=reason)
     return article
 
 
-# --- the admin's configuration ---------------------------------------------------------
+# --- the admin's configuration ---
 
 
 @transaction.atomic
@@ -626,7 +866,10 @@ def admin_save(obj, *, user: User, changed: dict, reason: str, created: bool) ->
     """Save an admin's edit of the scale, the policy or a source, with its Event."""
     reason = _reason(reason, "change the configuration")
     obj.save()
-    changes = {name: [None if created else _plain(old), _plain(new)] for name, (old, new) in changed.items()}
+    changes = {
+        name: [None if created else _plain(old), _plain(new)]
+        for name, (old, new) in changed.items()
+    }
     record(user, "create" if created else "edit", obj, changes=changes, reason=reason)
 
 
@@ -840,14 +1083,10 @@ def _insert_as_archived(obj, what: str, *, cleaned: bool = False) -> None:
 
 def _clean_archived(obj, what: str) -> None:
     try:
-        obj.full_clean()
-    except ValidationError as error:
-        problems = "; ".join(
-            f"{field}: {' '.join(messages)}"
-            for field, messages in error.message_dict.items()
-        )
+        _full_clean(obj)
+    except WorkflowError as error:
         raise WorkflowError(
-            f"In the archive, {what} is not valid ({problems})."
+            f"In the archive, {what} is not valid ({error.message})."
         ) from None
 
 
@@ -887,12 +1126,7 @@ def _archive_users(doc: dict) -> tuple[dict, list[str]]:
     for name in sorted(names - set(users)):
         new = UserModel(username=name, is_active=False)
         new.set_unusable_password()
-        try:
-            new.full_clean()
-        except ValidationError:
-            raise WorkflowError(
-                f"The archive names an invalid username: {name!r}."
-            ) from None
+        _clean_archived(new, f"the user {name!r}")
         new.save()
         users[name] = new
         created.append(name)

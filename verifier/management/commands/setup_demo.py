@@ -26,8 +26,9 @@ DEMO_USERS = [
 
 class Command(BaseCommand):
     help = (
-        "Idempotent: groups and permissions, the default verdict scale and policy, the demo "
-        "users (password from VERIFIER_DEMO_PASSWORD, else random) and the seed article."
+        "Idempotent: groups and permissions, the default verdict scale and policy, "
+        "the demo users (password from VERIFIER_DEMO_PASSWORD, else random) and the "
+        "seed article."
     )
 
     def handle(self, *args, **options):
@@ -42,7 +43,9 @@ class Command(BaseCommand):
         password = os.environ.get("VERIFIER_DEMO_PASSWORD", "")
         users = self.ensure_users(password)
         article = self.ensure_seed(users)
-        self.stdout.write(f"Seed article #{article.pk}: {article.claims.count()} claims.")
+        self.stdout.write(
+            f"Seed article #{article.pk}: {article.claims.count()} claims."
+        )
 
     def ensure_users(self, password: str) -> dict:
         User = get_user_model()
@@ -51,7 +54,9 @@ class Command(BaseCommand):
         for username, group, superuser in DEMO_USERS:
             user = User.objects.filter(username=username).first()
             if user is None:
-                user = User(username=username, is_staff=superuser, is_superuser=superuser)
+                user = User(
+                    username=username, is_staff=superuser, is_superuser=superuser
+                )
                 user.set_password(generated)
                 user.save()
                 created.append(username)
@@ -64,29 +69,41 @@ class Command(BaseCommand):
             users[username] = user
         names = ", ".join(name for name, _, _ in DEMO_USERS)
         if password:
-            self.stdout.write(f"Demo logins: {names}; password from VERIFIER_DEMO_PASSWORD.")
+            self.stdout.write(
+                f"Demo logins: {names}; password from VERIFIER_DEMO_PASSWORD."
+            )
         elif created:
-            self.stdout.write(f"Demo logins: {names}; password (shown once): {generated}")
+            self.stdout.write(
+                f"Demo logins: {names}; password (shown once): {generated}"
+            )
         else:
             self.stdout.write(
-                f"Demo logins: {names}; passwords unchanged (set VERIFIER_DEMO_PASSWORD to reset)."
+                f"Demo logins: {names}; passwords unchanged "
+                "(set VERIFIER_DEMO_PASSWORD to reset them)."
             )
         return users
 
     @transaction.atomic
     def ensure_seed(self, users: dict) -> Article:
         body = extraction.normalise((SEED / "article.txt").read_text(encoding="utf-8"))
-        existing = Article.objects.filter(body_sha256=workflow.body_digest(body)).first()
+        existing = Article.objects.filter(
+            body_sha256=workflow.body_digest(body)
+        ).first()
         if existing is not None:
             return existing
         demo = json.loads((SEED / "demo.json").read_text(encoding="utf-8"))
-        sentences = json.loads((SEED / "claims.json").read_text(encoding="utf-8"))["check_worthy"]
+        sentences = json.loads((SEED / "claims.json").read_text(encoding="utf-8"))[
+            "check_worthy"
+        ]
         found = {(s.start, s.end): s for s in extraction.analyse(body)}
+        machine_claims, machine_others = extraction.candidates(body)
         spans = []
         for item in sentences:
             start = body.find(item["sentence"])
             if start < 0:
-                raise CommandError(f"Seed claim not found in the article: {item['sentence'][:60]}")
+                raise CommandError(
+                    f"Seed claim not found in the article: {item['sentence'][:60]}"
+                )
             end = start + len(item["sentence"])
             machine = found.get((start, end))
             spans.append(
@@ -99,9 +116,14 @@ class Command(BaseCommand):
                 )
             )
         meta = demo["article"]
+        chosen = {(s.start, s.end) for s in spans}
+        others = [
+            s for s in machine_claims + machine_others if (s.start, s.end) not in chosen
+        ]
         article = workflow.create_article(
             user=users["checker"],
             spans=spans,
+            others=workflow.spans_from(sorted(others, key=lambda s: s.start)),
             body=body,
             title=meta["title"],
             outlet=meta["outlet"],
