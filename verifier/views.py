@@ -137,8 +137,12 @@ class ArticleDetailView(PermissionRequiredMixin, DetailView):
         )
         user = self.request.user
         settled = sum(c.is_settled for c in claims)
+        for number, claim in enumerate(claims, start=1):
+            claim.number = number
+        ranked = self.request.GET.get("order") == "rank"
         return super().get_context_data(
-            claims=claims,
+            claims=sorted(claims, key=rank) if ranked else claims,
+            ranked=ranked,
             segments=article_segments(article.body, claims),
             others=other_sentences(article, claims),
             can_curate=user.has_perm(workflow.WORK) and not article.is_signed_off,
@@ -149,6 +153,11 @@ class ArticleDetailView(PermissionRequiredMixin, DetailView):
             reopen_form=forms.ReasonForm(initial={"version": article.version}),
             **kwargs,
         )
+
+
+def rank(claim: Claim):
+    """Extraction's order: claims with figures first, then by check-worthiness."""
+    return ("figures" not in claim.reasons, -claim.score, claim.start)
 
 
 def article_segments(body: str, claims: list[Claim]) -> list[dict]:
