@@ -505,3 +505,14 @@ def test_verify_audit_finds_nothing_after_curation(checker):
     workflow.merge(refresh(first), second, user=checker)
     workflow.add_claim(article, user=checker, start=39, end=len(body), claimant="Mayor")
     assert audit.verify_article(article) == []
+
+
+def test_verify_audit_finds_nothing_on_an_article_restored_from_its_archive(worked):
+    from tests.test_archive import restore, wipe
+    from verifier import exports
+
+    worked = refresh(worked)
+    document = exports.article_archive(worked)
+    wipe(worked)
+    restored = restore(document).article
+    assert audit.verify_article(restored) == []

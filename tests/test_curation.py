@@ -226,3 +226,19 @@ def test_adjust_with_stale_version_is_a_conflict(client, checker):
     )
     assert response.status_code == 409
     assert refresh(claim).end == 40
+
+
+def test_article_page_ranks_claims_with_figures_first_on_request(client, checker):
+    body = "The mayor spoke at length.\n\nPrices rose 3% in May."
+    spans = [
+        workflow.Span(0, 26, 0.6, ("named entity",)),
+        workflow.Span(28, 50, 0.9, ("figures", "dates")),
+    ]
+    article = make_article(checker, body=body, spans=spans)
+    client.force_login(checker)
+    in_text = client.get(article.get_absolute_url()).content.decode()
+    ranked = client.get(article.get_absolute_url() + "?order=rank").content.decode()
+    assert in_text.index("The mayor spoke") < in_text.index("Prices rose 3%")
+    sidebar = ranked[ranked.index('id="claims-heading"') :]
+    assert sidebar.index("Prices rose 3%") < sidebar.index("The mayor spoke")
+    assert "0.90 · figures, dates" in sidebar

@@ -27,6 +27,7 @@ CLAIM_FIELDS = {
     "text": UNSET,
     "claimant": "",
     "rating_id": None,
+    "rating": None,
     "rationale": "",
     "assignee_id": None,
     "assignee": None,
@@ -53,7 +54,18 @@ ARTICLE_FIELDS = {
 
 # A relation is compared by its name only while no Event recorded its id (Events
 # written before ids were recorded); the id survives a renamed user.
-BY_NAME = {"assignee", "submitted_by", "approved_by", "signed_off_by"}
+BY_NAME = {"rating", "assignee", "submitted_by", "approved_by", "signed_off_by"}
+
+
+def by_name(fields: dict) -> dict:
+    """The fields to follow for an article restored from an archive
+    (``workflow.restore_archive``): its Events carry the ids of the instance it came
+    from, so relations are compared by name only."""
+    return {k: v for k, v in fields.items() if not k.endswith("_id")}
+
+
+def _restored(events: list[Event]) -> bool:
+    return any(e.action == "restore" and e.target_type == "article" for e in events)
 
 
 @dataclass(frozen=True)
@@ -72,6 +84,8 @@ def _current(obj, field: str):
     """The stored value of a followed field, in the form workflow records it."""
     if field in BY_NAME:
         related = getattr(obj, field)
+        if field == "rating":
+            return related.label if related is not None else None
         return str(related) if related is not None else None
     value = getattr(obj, field)
     if field == "published_on" and value is not None:
@@ -126,8 +140,9 @@ def check_claim(claim: Claim, events: list[Event]) -> list[Finding]:
     findings = []
     if not own or own[0].action != "create":
         findings.append("its history does not start with a create event")
-    values, breaks = replay(claim, own, CLAIM_FIELDS)
-    findings += breaks + compare(claim, values, CLAIM_FIELDS)
+    fields = by_name(CLAIM_FIELDS) if _restored(events) else CLAIM_FIELDS
+    values, breaks = replay(claim, own, fields)
+    findings += breaks + compare(claim, values, fields)
     findings += _check_children(
         claim,
         [e for e in events if e.target_type == "evidence" and e.claim_id == claim.pk],
@@ -182,8 +197,9 @@ def check_article(article: Article, events: list[Event]) -> list[Finding]:
     problems = []
     if not own or own[0].action != "import":
         problems.append("its history does not start with an import event")
-    values, breaks = replay(article, own, ARTICLE_FIELDS)
-    problems += breaks + compare(article, values, ARTICLE_FIELDS)
+    fields = by_name(ARTICLE_FIELDS) if _restored(events) else ARTICLE_FIELDS
+    values, breaks = replay(article, own, fields)
+    problems += breaks + compare(article, values, fields)
     digest = hashlib.sha256(article.body.encode("utf-8")).hexdigest()
     if digest != article.body_sha256:
         problems.append("its text no longer matches the digest taken at import")

@@ -161,6 +161,25 @@ class EvidenceForm(Form):
         }
 
 
+class FactCheckURLForm(Form):
+    """The address where the article's fact-check is published, set by an editor."""
+
+    factcheck_url = forms.URLField(
+        label="Published fact-check URL",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text="ClaimReview links every review to this address; leave it empty to "
+        "link to this memo.",
+    )
+
+    def clean_factcheck_url(self):
+        url = self.cleaned_data["factcheck_url"]
+        if url and not url.lower().startswith(("http://", "https://")):
+            raise forms.ValidationError("Only http and https addresses are accepted.")
+        return url
+
+
 class ArticleImportForm(Form):
     """Paste text or upload a .txt, .md or .html file; the result is normalised text."""
 

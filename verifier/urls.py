@@ -19,6 +19,21 @@ urlpatterns = [
         "articles/<int:pk>/sign-off/", views.article_sign_off, name="article-sign-off"
     ),
     path("articles/<int:pk>/reopen/", views.article_reopen, name="article-reopen"),
+    path(
+        "articles/<int:pk>/report/",
+        views.ArticleReportView.as_view(),
+        name="article-report",
+    ),
+    path(
+        "articles/<int:pk>/claimreview.json",
+        views.article_claimreview,
+        name="article-claimreview",
+    ),
+    path(
+        "articles/<int:pk>/factcheck-url/",
+        views.article_factcheck_url,
+        name="article-factcheck-url",
+    ),
     path("claims/", views.ClaimListView.as_view(), name="claim-list"),
     path("claims/<int:pk>/", views.ClaimDetailView.as_view(), name="claim-detail"),
     *[

@@ -3,28 +3,30 @@ that call ``verifier.workflow`` and redirect."""
 
 import sys
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, permission_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponse, JsonResponse
-from django.template.loader import render_to_string
-from django.views import defaults as default_views
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
+from django.template.loader import render_to_string
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.views import defaults as default_views
 from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import DetailView, FormView, TemplateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 from django_tables2.export.views import ExportMixin
 
-from verifier import forms, importing, workflow
+from verifier import exports, forms, importing, workflow
 from verifier.filters import ArticleFilter, ClaimFilter
 from verifier.models import Article, Claim, Evidence, Rating, WorkflowPolicy
-from verifier.tables import ArticleTable, ClaimTable
+from verifier.tables import ArticleTable, ClaimTable, SpreadsheetExport
 
 # --- object access ---
 
@@ -139,8 +141,12 @@ class ArticleDetailView(PermissionRequiredMixin, DetailView):
         )
         user = self.request.user
         settled = sum(c.is_settled for c in claims)
+        for number, claim in enumerate(claims, start=1):
+            claim.number = number
+        ranked = self.request.GET.get("order") == "rank"
         return super().get_context_data(
-            claims=claims,
+            claims=sorted(claims, key=rank) if ranked else claims,
+            ranked=ranked,
             segments=article_segments(article.body, claims),
             others=other_sentences(article, claims),
             can_curate=user.has_perm(workflow.WORK) and not article.is_signed_off,
@@ -151,6 +157,11 @@ class ArticleDetailView(PermissionRequiredMixin, DetailView):
             reopen_form=forms.ReasonForm(initial={"version": article.version}),
             **kwargs,
         )
+
+
+def rank(claim: Claim):
+    """Extraction's order: claims with figures first, then by check-worthiness."""
+    return ("figures" not in claim.reasons, -claim.score, claim.start)
 
 
 def article_segments(body: str, claims: list[Claim]) -> list[dict]:
@@ -173,6 +184,65 @@ def article_segments(body: str, claims: list[Claim]) -> list[dict]:
     if cursor < len(body):
         segments.append({"text": body[cursor:], "start": cursor})
     return segments
+
+
+class ArticleReportView(PermissionRequiredMixin, DetailView):
+    """The printable fact-check memo: the text with its claims, verdicts and sources."""
+
+    permission_required = "verifier.view_article"
+    template_name = "verifier/article_report.html"
+
+    def get_object(self, queryset=None):
+        return get_article_for_user(self.request.user, self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            **report_context(self.request, self.object, **kwargs)
+        )
+
+
+def report_context(request, article: Article, **overrides) -> dict:
+    """Everything the memo shows; a bound form in ``overrides`` keeps what was typed."""
+    evidence = Evidence.objects.select_related("source").order_by("added_at", "pk")
+    claims = list(
+        article.claims.select_related(
+            "rating", "assignee", "submitted_by", "approved_by"
+        )
+        .prefetch_related(Prefetch("evidence", queryset=evidence))
+        .order_by("start", "pk")
+    )
+    document = exports.claimreview_document(article)
+    can_publish = request.user.has_perm(workflow.SIGN_OFF)
+    context = {
+        "article": article,
+        "claims": claims,
+        "segments": article_segments(article.body, claims),
+        "settled": sum(c.is_settled for c in claims),
+        "n_approved": sum(c.state == Claim.State.APPROVED for c in claims),
+        "org_name": settings.VERIFIER_ORG_NAME,
+        "review_url": exports.review_url(article),
+        "n_reviews": len(document["@graph"]),
+        # Escaped for <script> by exports.script_json, so safe to place as it is.
+        "claimreview_json": mark_safe(exports.script_json(document)),
+        "factcheck_form": forms.FactCheckURLForm(
+            initial={"factcheck_url": article.factcheck_url}
+        )
+        if can_publish
+        else None,
+    }
+    context.update(overrides)
+    return context
+
+
+@require_GET
+@permission_required("verifier.view_article", raise_exception=True)
+def article_claimreview(request, pk):
+    """The article's ClaimReview JSON-LD; before sign-off every review is a draft."""
+    article = get_article_for_user(request.user, pk)
+    document = exports.claimreview_document(article)
+    return HttpResponse(
+        exports.to_json(document), content_type="application/ld+json; charset=utf-8"
+    )
 
 
 def other_sentences(article: Article, claims: list[Claim]) -> list[dict]:
@@ -203,8 +273,10 @@ class ClaimListView(PermissionRequiredMixin, ExportMixin, SingleTableMixin, Filt
     paginate_by = 50
     export_name = "claims"
     export_formats = ("csv", "xlsx", "json")
+    export_class = SpreadsheetExport
 
     def get_queryset(self):
+        # Aggregation drops Meta.ordering, and pages need a stable order.
         return (
             Claim.objects.select_related("article", "rating", "assignee")
             .annotate(n_sources=Count("evidence__source", distinct=True))
@@ -348,7 +420,8 @@ def claim_transition(request, pk, action):
             messages.error(request, forms.VersionedForm.STALE)
         else:
             messages.error(
-                request, "Give a reason." if needs_reason else "The form was incomplete."
+                request,
+                "Give a reason." if needs_reason else "The form was incomplete.",
             )
         return _claim_page(request, claim, 400, reason_form=form)
     kwargs = {"user": request.user, "version": form.cleaned_data["version"]}
@@ -547,6 +620,33 @@ def article_reopen(request, pk):
     else:
         messages.success(request, "The article is reopened for review.")
     return redirect(article)
+
+
+@require_POST
+@permission_required("verifier.sign_off_article", raise_exception=True)
+def article_factcheck_url(request, pk):
+    article = get_article_for_user(request.user, pk)
+    form = forms.FactCheckURLForm(request.POST)
+    if form.is_valid():
+        url = form.cleaned_data["factcheck_url"]
+        try:
+            workflow.update_article(article, user=request.user, factcheck_url=url)
+        except workflow.WorkflowError as error:
+            form.add_error("factcheck_url", error.message)
+        else:
+            messages.success(
+                request,
+                "Published fact-check URL saved."
+                if url
+                else "Published fact-check URL removed: ClaimReview links to the memo.",
+            )
+            return redirect("article-report", pk=article.pk)
+    return render(
+        request,
+        "verifier/article_report.html",
+        report_context(request, article, factcheck_form=form),
+        status=400,
+    )
 
 
 # --- health ---
