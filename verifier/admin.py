@@ -42,9 +42,9 @@ class AuditedAdmin(admin.ModelAdmin):
     form = ReasonForm
 
     def get_fields(self, request, obj=None):
-        fields = list(super().get_fields(request, obj))
-        # The reason goes last, where the admin finishes the edit.
-        fields.remove("change_reason")
+        # The reason goes last, where the admin finishes the edit (also when the
+        # subclass lists its fields without it).
+        fields = [f for f in super().get_fields(request, obj) if f != "change_reason"]
         return fields + ["change_reason"]
 
     def save_model(self, request, obj, form, change):
@@ -63,6 +63,12 @@ class AuditedAdmin(admin.ModelAdmin):
     def delete_model(self, request, obj):
         # Deletion is offered only where has_delete_permission allows it.
         workflow.admin_delete(obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        # The "delete selected" action: one Event per object, all or nothing.
+        with transaction.atomic():
+            for obj in queryset:
+                workflow.admin_delete(obj, user=request.user)
 
 
 @admin.register(WorkflowPolicy)

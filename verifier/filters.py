@@ -20,6 +20,8 @@ class ClaimFilter(django_filters.FilterSet):
         queryset=get_user_model()
         .objects.filter(assigned_claims__isnull=False)
         .distinct()
+        # Unordered, PostgreSQL may list them differently from one query to the next.
+        .order_by("username")
     )
 
     class Meta:

@@ -4,14 +4,30 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
-from verifier import importing
+from verifier import importing, validators
 from verifier.models import Evidence, Rating, Source
 
 
-class VersionedForm(forms.Form):
+class Form(forms.Form):
+    """Our forms' base: every text field refuses invisible text-direction controls."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField):
+                field.validators.append(validators.no_bidi_controls)
+
+
+class VersionedForm(Form):
     """Carries the version the user saw, so a stale submission is caught."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    STALE = "This form is out of date or was altered: reload the page and try again."
+
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=1,
+        error_messages={"required": STALE, "invalid": STALE, "min_value": STALE},
+    )
 
 
 class VerdictForm(VersionedForm):
@@ -44,7 +60,7 @@ class ReasonForm(VersionedForm):
     )
 
 
-class NoteForm(forms.Form):
+class NoteForm(Form):
     text = forms.CharField(
         label="Note", widget=forms.Textarea(attrs={"rows": 3}), max_length=20000
     )
@@ -77,7 +93,7 @@ def checkers():
     )
 
 
-class EvidenceForm(forms.Form):
+class EvidenceForm(Form):
     """Cite an existing source, or describe a new one in the same form."""
 
     source = forms.ModelChoiceField(
@@ -145,7 +161,7 @@ class EvidenceForm(forms.Form):
         }
 
 
-class FactCheckURLForm(forms.Form):
+class FactCheckURLForm(Form):
     """The address where the article's fact-check is published, set by an editor."""
 
     factcheck_url = forms.URLField(
@@ -164,7 +180,7 @@ class FactCheckURLForm(forms.Form):
         return url
 
 
-class ArticleImportForm(forms.Form):
+class ArticleImportForm(Form):
     """Paste text or upload a .txt, .md or .html file; the result is normalised text."""
 
     title = forms.CharField(

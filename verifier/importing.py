@@ -7,7 +7,7 @@ command both come through here.
 
 from django.conf import settings
 
-from verifier import extraction, workflow
+from verifier import extraction, validators, workflow
 from verifier.models import Article
 
 ALLOWED_EXTENSIONS = (".txt", ".md", ".markdown", ".html", ".htm")
@@ -35,7 +35,7 @@ def read_upload(name: str, raw: bytes, size: int | None = None) -> str:
         raise ImportProblem(
             f"The file is larger than {_limit() // (1024 * 1024)} MB.", code="too_big"
         )
-    if b"\x00" in raw[:8192]:
+    if b"\x00" in raw:
         raise ImportProblem("The file is not text (it looks binary).", code="binary")
     try:
         text = raw.decode("utf-8-sig")
@@ -60,6 +60,13 @@ def clean_text(text: str) -> str:
         raise ImportProblem(
             f"The text is larger than {_limit() // (1024 * 1024)} MB.", code="too_big"
         )
+    if "\x00" in text:
+        raise ImportProblem(
+            "The text contains NUL characters: it is not plain text.", code="binary"
+        )
+    problem = validators.bidi_control_problem(text)
+    if problem:
+        raise ImportProblem(problem, code="bidi")
     body = extraction.normalise(text)
     if not body.strip():
         raise ImportProblem(

@@ -14,8 +14,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 
 def env_str(name: str, default: str | None = None) -> str:
-    value = os.environ.get(name, default)
+    value = os.environ.get(name) or default
     if value is None:
+        # Required, and an empty value is as good as none (SECRET_KEY= in a unit file).
         raise ImproperlyConfigured(f"Set the environment variable {name}.")
     return value
 

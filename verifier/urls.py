@@ -58,3 +58,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
 ]
+
+# An unreachable database answers 503 (with Retry-After), not 500.
+handler500 = "verifier.views.server_error"

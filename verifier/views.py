@@ -1,18 +1,22 @@
 """Pages and actions. Pages are class-based; actions are short POST-only functions
 that call ``verifier.workflow`` and redirect."""
 
+import sys
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, permission_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
+from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.views import defaults as default_views
 from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import DetailView, FormView, TemplateView
 from django_filters.views import FilterView
@@ -412,9 +416,13 @@ def claim_transition(request, pk, action):
         else forms.VersionedForm(request.POST)
     )
     if not form.is_valid():
-        messages.error(
-            request, "Give a reason." if needs_reason else "The form was incomplete."
-        )
+        if form.has_error("version"):
+            messages.error(request, forms.VersionedForm.STALE)
+        else:
+            messages.error(
+                request,
+                "Give a reason." if needs_reason else "The form was incomplete.",
+            )
         return _claim_page(request, claim, 400, reason_form=form)
     kwargs = {"user": request.user, "version": form.cleaned_data["version"]}
     if needs_reason:
@@ -437,6 +445,7 @@ def claim_verdict(request, pk):
     claim = get_claim_for_user(request.user, pk)
     form = forms.VerdictForm(request.POST, claim=claim)
     if not form.is_valid():
+        _report_hidden_errors(request, form)
         return _claim_page(request, claim, 400, verdict_form=form)
     try:
         workflow.save_verdict(
@@ -465,6 +474,13 @@ def claim_verdict(request, pk):
         return _claim_page(request, claim, 400, verdict_form=form)
     messages.success(request, "Verdict saved.")
     return redirect(claim)
+
+
+def _report_hidden_errors(request, form) -> None:
+    """A hidden field's error is not shown beside any input: say it as a message."""
+    for field in form.hidden_fields():
+        for error in field.errors:
+            messages.error(request, error)
 
 
 def _rebased(form, current: Claim):
@@ -535,6 +551,7 @@ def claim_assign(request, pk):
     claim = get_claim_for_user(request.user, pk)
     form = forms.AssignForm(request.POST)
     if not form.is_valid():
+        _report_hidden_errors(request, form)
         return _claim_page(request, claim, 400, assign_form=form)
     try:
         workflow.assign(
@@ -747,3 +764,16 @@ def claim_merge(request, pk):
     return _curate(
         request, pk, "merge_form", forms.VersionedForm, call, "Claims merged."
     )
+
+
+def server_error(request):
+    """The 500 handler, except that an unreachable database is a 503: try again soon.
+
+    Called by Django while it handles the exception, so ``sys.exc_info()`` holds it. The
+    page is rendered without the request: its context would query the database again.
+    """
+    if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
+        return HttpResponse(
+            render_to_string("503.html"), status=503, headers={"Retry-After": "5"}
+        )
+    return default_views.server_error(request)

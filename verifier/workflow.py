@@ -141,6 +141,10 @@ def _change_state(
         old = getattr(claim, name)
         if old != value:
             changes[name] = [_plain(old), _plain(value)]
+            field = Claim._meta.get_field(name)
+            if field.is_relation:
+                # The id too, so that the audit replay survives a renamed user.
+                changes[field.attname] = [_pk(old), _pk(value)]
         setattr(claim, name, value)
     claim.state = new_state
     claim.version += 1
@@ -161,6 +165,10 @@ def _full_clean(obj) -> None:
             for field, messages in error.message_dict.items()
         ]
         raise WorkflowError("; ".join(problems)) from None
+
+
+def _pk(value):
+    return value.pk if value is not None else None
 
 
 def _plain(value):
@@ -367,7 +375,10 @@ def assign(
         )
     if claim.assignee_id == (assignee.pk if assignee else None):
         return claim
-    changes = {"assignee": [_plain(claim.assignee), _plain(assignee)]}
+    changes = {
+        "assignee": [_plain(claim.assignee), _plain(assignee)],
+        "assignee_id": [claim.assignee_id, _pk(assignee)],
+    }
     claim.assignee = assignee
     claim.version += 1
     claim.save()
@@ -550,7 +561,8 @@ def _create_claim(article: Article, user: User, span: Span, reason: str = "") ->
             "start": [None, claim.start],
             "end": [None, claim.end],
             "text": [None, claim.text],
-        },
+        }
+        | ({"claimant": [None, claim.claimant]} if claim.claimant else {}),
         reason=reason,
     )
     return claim
@@ -679,6 +691,8 @@ def split(claim: Claim, *, user: User, at: int, version: int | None = None) -> C
         )
     text, prefix, suffix = quote_selector(body, *first)
     changes = {"end": [claim.end, first[1]], "text": [claim.text, text]}
+    if first[0] != claim.start:
+        changes["start"] = [claim.start, first[0]]
     claim.start, claim.end, claim.text, claim.prefix, claim.suffix = (
         first[0],
         first[1],
@@ -785,7 +799,7 @@ def sign_off(article: Article, *, user: User, version: int | None = None) -> Art
             "not yet "
             "approved or dismissed; every claim must be settled before sign-off."
         )
-    old_state = article.state
+    old_state, old_fingerprint = article.state, article.fingerprint
     article.state = Article.State.SIGNED_OFF
     article.signed_off_by = user
     article.signed_off_at = timezone.now()
@@ -799,7 +813,9 @@ def sign_off(article: Article, *, user: User, version: int | None = None) -> Art
         article=article,
         changes={
             "state": [old_state, article.state],
-            "fingerprint": [None, article.fingerprint],
+            "signed_off_by": [None, _plain(user)],
+            "signed_off_by_id": [None, user.pk],
+            "fingerprint": [old_fingerprint, article.fingerprint],
         },
     )
     return article
@@ -815,6 +831,7 @@ def reopen_article(article: Article, *, user: User, reason: str) -> Article:
     changes = {
         "state": [article.state, Article.State.IN_REVIEW],
         "signed_off_by": [str(article.signed_off_by), None],
+        "signed_off_by_id": [article.signed_off_by_id, None],
         "fingerprint": [article.fingerprint, ""],
     }
     article.state = Article.State.IN_REVIEW

@@ -1,0 +1,183 @@
+"""Twenty people on the desk at once: 15 fact-checkers and 5 editors.
+
+Checkers read the dashboard and the claim list, open their claims, write notes, save
+verdicts and submit; editors approve what is submitted in their share and reopen what
+they approved, so the cycle goes on. Shares are disjoint, so nobody races anybody:
+every answer other than a success is an error, except a 503 while PostgreSQL restarts,
+which is counted apart (written to LOAD_OUT/user-503.log) and checked by load.sh.
+
+Run by load.sh; the plan (accounts and claim ids) comes from seed_load.py.
+"""
+
+import itertools
+import json
+import os
+import random
+import re
+import time
+
+from locust import HttpUser, between, events, task
+
+PLAN = json.loads(open(os.environ["LOAD_PLAN"]).read())
+OUT = os.environ.get("LOAD_OUT", ".")
+STATE = re.compile(r'class="badge state-(\w+)"')
+VERSION = re.compile(r'name="version" value="(\d+)"')
+UNAVAILABLE = []  # timestamps of 503 answers
+_checkers = itertools.count()
+_editors = itertools.count()
+
+
+class Unavailable(Exception):
+    """The app said 503: the database is restarting; start the round again."""
+
+
+class DeskUser(HttpUser):
+    abstract = True
+    wait_time = between(0.5, 1.5)
+
+    def on_start(self):
+        self.log_in()
+
+    def log_in(self):
+        self.client.get("/accounts/login/")
+        self.post(
+            "/accounts/login/",
+            {"username": self.username, "password": PLAN["password"]},
+            name="/accounts/login/",
+        )
+
+    def call(self, method, path, name=None, **kwargs):
+        with self.client.request(
+            method,
+            path,
+            name=name or path,
+            catch_response=True,
+            allow_redirects=False,
+            **kwargs,
+        ) as response:
+            if response.status_code == 503:
+                UNAVAILABLE.append(time.time())
+                response.success()
+                raise Unavailable
+            if response.status_code >= 400:
+                response.failure(f"{response.status_code}: {response.text[:200]}")
+            elif (
+                response.status_code == 302
+                and "/accounts/login/" in response.headers.get("Location", "")
+            ):
+                response.failure("redirected to the login page")
+            else:
+                response.success()
+            return response
+
+    def get(self, path, name=None):
+        return self.call("GET", path, name)
+
+    def post(self, path, data, name=None):
+        data = dict(data, csrfmiddlewaretoken=self.client.cookies.get("csrftoken", ""))
+        return self.call(
+            "POST", path, name, data=data, headers={"Referer": self.host + path}
+        )
+
+    def claim(self, pk):
+        html = self.get(f"/claims/{pk}/", name="/claims/[id]/").text
+        state, version = STATE.search(html), VERSION.search(html)
+        return (state.group(1) if state else ""), (
+            int(version.group(1)) if version else 0
+        )
+
+    def round(self, steps):
+        try:
+            steps()
+        except Unavailable:
+            time.sleep(1)  # Retry-After says 5; a person would retry sooner or later
+
+
+class Checker(DeskUser):
+    fixed_count = 15
+
+    def on_start(self):
+        self.username = sorted(PLAN["checkers"])[
+            next(_checkers) % len(PLAN["checkers"])
+        ]
+        self.claims = PLAN["checkers"][self.username]
+        super().on_start()
+
+    @task(3)
+    def work_a_claim(self):
+        self.round(self._work)
+
+    def _work(self):
+        pk = random.choice(self.claims)
+        state, version = self.claim(pk)
+        self.post(
+            f"/claims/{pk}/notes/",
+            {"text": f"Checked at {time.time():.0f}."},
+            "/claims/[id]/notes/",
+        )
+        if state != "in_progress":
+            return
+        self.post(
+            f"/claims/{pk}/verdict/",
+            {
+                "rating": random.choice(PLAN["ratings"]),
+                "rationale": f"Budget table 3, checked {time.time():.0f}.",
+                "version": version,
+            },
+            "/claims/[id]/verdict/",
+        )
+        if random.random() < 0.5:
+            _, version = self.claim(pk)
+            self.post(
+                f"/claims/{pk}/submit/", {"version": version}, "/claims/[id]/submit/"
+            )
+
+    @task(1)
+    def read_lists(self):
+        self.round(
+            lambda: (
+                self.get("/"),
+                self.get("/claims/?state=in_progress", "/claims/?state"),
+            )
+        )
+
+
+class Editor(DeskUser):
+    fixed_count = 5
+
+    def on_start(self):
+        self.username = sorted(PLAN["editors"])[next(_editors) % len(PLAN["editors"])]
+        self.claims = PLAN["editors"][self.username]
+        super().on_start()
+
+    @task(3)
+    def decide(self):
+        self.round(self._decide)
+
+    def _decide(self):
+        html = self.get("/claims/?state=submitted", "/claims/?state").text
+        mine = [pk for pk in self.claims if f"/claims/{pk}/" in html] or self.claims
+        pk = random.choice(mine)
+        state, version = self.claim(pk)
+        if state == "submitted":
+            self.post(
+                f"/claims/{pk}/approve/", {"version": version}, "/claims/[id]/approve/"
+            )
+        elif state == "approved":
+            self.post(
+                f"/claims/{pk}/reopen/",
+                {"reason": "Spot check: look again.", "version": version},
+                "/claims/[id]/reopen/",
+            )
+
+    @task(1)
+    def read_dashboard(self):
+        self.round(
+            lambda: (self.get("/"), self.get("/static/verifier/app.css", "/static/"))
+        )
+
+
+@events.test_stop.add_listener
+def write_unavailable(**kwargs):
+    with open(os.path.join(OUT, "user-503.log"), "w") as log:
+        log.writelines(f"{t:.3f}\n" for t in UNAVAILABLE)

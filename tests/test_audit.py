@@ -1,0 +1,518 @@
+"""The audit trail: nobody can rewrite an Event, every change writes one, and
+verify_audit finds any object whose state its Events do not explain."""
+
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import IntegrityError, connection, transaction
+
+from tests.conftest import (
+    cite,
+    make_approved,
+    make_article,
+    make_in_progress,
+    make_submitted,
+    rating,
+    refresh,
+)
+from verifier import audit, workflow
+from verifier.models import (
+    Article,
+    Claim,
+    Event,
+    Evidence,
+    ImmutableEventError,
+    Note,
+    Rating,
+    Source,
+    WorkflowPolicy,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def snapshot():
+    """Every Event as stored, to compare before and after."""
+    return list(Event.objects.order_by("pk").values())
+
+
+# --- the ORM refuses ------------------------------------------------------------------
+
+
+def test_saving_an_existing_event_is_refused(claim):
+    event = Event.objects.first()
+    event.reason = "rewritten"
+    with pytest.raises(ImmutableEventError):
+        event.save()
+    assert refresh(event).reason == ""
+
+
+def test_deleting_an_event_is_refused(claim):
+    event = Event.objects.first()
+    with pytest.raises(ImmutableEventError):
+        event.delete()
+    assert Event.objects.filter(pk=event.pk).exists()
+
+
+def test_queryset_update_of_events_is_refused(claim):
+    with pytest.raises(ImmutableEventError):
+        Event.objects.filter(claim=claim).update(reason="rewritten")
+    assert not Event.objects.filter(reason="rewritten").exists()
+
+
+def test_queryset_delete_of_events_is_refused(claim):
+    before = Event.objects.count()
+    with pytest.raises(ImmutableEventError):
+        Event.objects.all().delete()
+    assert Event.objects.count() == before
+
+
+def test_bulk_update_of_events_is_refused(claim):
+    events = list(Event.objects.all())
+    for event in events:
+        event.reason = "rewritten"
+    with pytest.raises(ImmutableEventError), transaction.atomic():
+        Event.objects.bulk_update(events, ["reason"])
+    assert not Event.objects.filter(reason="rewritten").exists()
+
+
+# --- the database refuses what goes around the ORM ------------------------------------
+
+
+def test_base_manager_update_is_refused_by_the_database(claim):
+    event = Event.objects.first()
+    with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
+        Event._base_manager.filter(pk=event.pk).update(reason="rewritten")
+    assert refresh(event).reason == ""
+
+
+def test_raw_sql_update_of_an_event_is_refused_by_the_database(claim):
+    event = Event.objects.first()
+    with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE verifier_event SET action = 'approve' WHERE id = %s", [event.pk]
+            )
+    assert refresh(event).action == "import"
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite's trigger refuses UPDATE only: Django empties tables between "
+    "transactional tests with DELETE there, so a DELETE trigger would break the suite.",
+)
+def test_raw_sql_delete_of_an_event_is_refused_by_postgresql(claim):
+    before = Event.objects.count()
+    with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM verifier_event")
+    assert Event.objects.count() == before
+
+
+def test_loaddata_cannot_rewrite_an_event(claim, tmp_path):
+    event = Event.objects.filter(action="create").first()
+    forged = [
+        {
+            "model": "verifier.event",
+            "pk": event.pk,
+            "fields": {
+                "actor": event.actor_id,
+                "created_at": event.created_at.isoformat(),
+                "action": "approve",
+                "target_type": event.target_type,
+                "target_id": event.target_id,
+                "article": event.article_id,
+                "claim": event.claim_id,
+                "changes": {"state": [None, "approved"]},
+                "reason": "forged",
+            },
+        }
+    ]
+    fixture = tmp_path / "forged.json"
+    fixture.write_text(json.dumps(forged))
+    with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
+        call_command("loaddata", str(fixture), verbosity=0)
+    assert refresh(event).action == "create"
+
+
+# --- the admin and the pages cannot change one ----------------------------------------
+
+
+def test_admin_change_form_of_an_event_refuses_a_post(client, admin_user, claim):
+    event = Event.objects.first()
+    client.force_login(admin_user)
+    response = client.post(
+        f"/admin/verifier/event/{event.pk}/change/",
+        {"action": "approve", "reason": "x"},
+    )
+    assert response.status_code == 403
+    assert refresh(event).action == "import"
+
+
+def test_admin_cannot_delete_an_event(client, admin_user, claim):
+    event = Event.objects.first()
+    client.force_login(admin_user)
+    response = client.post(f"/admin/verifier/event/{event.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 403
+    assert Event.objects.filter(pk=event.pk).exists()
+
+
+def test_admin_bulk_delete_action_does_not_delete_events(client, admin_user, claim):
+    before = snapshot()
+    client.force_login(admin_user)
+    response = client.post(
+        "/admin/verifier/event/",
+        {
+            "action": "delete_selected",
+            "_selected_action": [e["id"] for e in before],
+            "post": "yes",
+        },
+    )
+    assert response.status_code in (200, 302, 403)
+    assert snapshot() == before
+
+
+def test_admin_cannot_add_an_event(client, admin_user, claim):
+    client.force_login(admin_user)
+    response = client.post("/admin/verifier/event/add/", {"action": "approve"})
+    assert response.status_code == 403
+
+
+def test_working_a_claim_through_the_pages_only_appends_events(
+    client, checker, editor, claim
+):
+    before = snapshot()
+    source = workflow.create_source(
+        user=checker, title="Report", url="https://example.org/r"
+    )
+    client.force_login(checker)
+    client.post(f"/claims/{claim.pk}/start/", {"version": refresh(claim).version})
+    client.post(
+        f"/claims/{claim.pk}/evidence/",
+        {
+            "source": source.pk,
+            "excerpt": "Page 3.",
+            "stance": "supports",
+            "new_kind": "primary",
+        },
+    )
+    client.post(f"/claims/{claim.pk}/notes/", {"text": "Called the agency."})
+    client.post(
+        f"/claims/{claim.pk}/verdict/",
+        {
+            "rating": rating("Accurate").pk,
+            "rationale": "Checks out.",
+            "version": refresh(claim).version,
+        },
+    )
+    client.post(f"/claims/{claim.pk}/submit/", {"version": refresh(claim).version})
+    client.force_login(editor)
+    client.post(f"/claims/{claim.pk}/approve/", {"version": refresh(claim).version})
+    after = snapshot()
+    assert refresh(claim).state == Claim.State.APPROVED
+    assert after[: len(before)] == before
+    assert len(after) > len(before) + 5
+
+
+# --- every change writes an Event -----------------------------------------------------
+
+
+def test_admin_edit_of_a_rating_writes_an_event_with_its_reason(client, admin_user):
+    false = rating("False")
+    client.force_login(admin_user)
+    response = client.post(
+        f"/admin/verifier/rating/{false.pk}/change/",
+        {
+            "label": "Wrong",
+            "description": false.description,
+            "colour": false.colour,
+            "value": false.value,
+            "position": false.position,
+            "requires_evidence": "on",
+            "is_active": "on",
+            "change_reason": "House style renamed it.",
+        },
+    )
+    assert response.status_code == 302
+    event = Event.objects.get(target_type="rating", target_id=false.pk)
+    assert event.changes["label"] == ["False", "Wrong"]
+    assert event.reason == "House style renamed it."
+
+
+def test_admin_edit_of_the_policy_writes_an_event(client, admin_user):
+    client.force_login(admin_user)
+    response = client.post(
+        "/admin/verifier/workflowpolicy/1/change/",
+        {
+            "evidence_required": 2,
+            "four_eyes": "on",
+            "lock_after_sign_off": "on",
+            "change_reason": "Stricter.",
+        },
+    )
+    assert response.status_code == 302
+    assert WorkflowPolicy.current().evidence_required == 2
+    event = Event.objects.get(target_type="workflowpolicy")
+    assert event.changes["evidence_required"] == [1, 2]
+
+
+def test_admin_edit_of_an_article_writes_an_event(client, admin_user, article):
+    client.force_login(admin_user)
+    response = client.post(
+        f"/admin/verifier/article/{article.pk}/change/",
+        {
+            "title": "A better title",
+            "outlet": "",
+            "byline": "",
+            "url": "",
+            "published_on": "",
+            "factcheck_url": "https://verify.example.org/checks/1",
+            "change_reason": "Published.",
+        },
+    )
+    assert response.status_code == 302
+    event = article.events.order_by("pk").last()
+    assert event.action == "edit"
+    assert event.changes["title"] == ["Test article", "A better title"]
+    assert event.reason == "Published."
+
+
+def test_admin_bulk_delete_of_unused_ratings_writes_an_event_each(client, admin_user):
+    extra = [
+        Rating.objects.create(
+            label=f"Spare {n}", value=9, colour="#000000", position=20 + n
+        )
+        for n in range(2)
+    ]
+    client.force_login(admin_user)
+    response = client.post(
+        "/admin/verifier/rating/",
+        {
+            "action": "delete_selected",
+            "_selected_action": [r.pk for r in extra],
+            "post": "yes",
+        },
+    )
+    assert response.status_code == 302
+    assert not Rating.objects.filter(pk__in=[r.pk for r in extra]).exists()
+    deleted = Event.objects.filter(target_type="rating", action="delete")
+    assert sorted(deleted.values_list("target_id", flat=True)) == [r.pk for r in extra]
+
+
+def test_admin_cannot_change_a_claim_behind_the_workflow(client, admin_user, claim):
+    client.force_login(admin_user)
+    client.post(
+        f"/admin/verifier/claim/{claim.pk}/change/",
+        {"state": "approved", "rationale": "x"},
+    )
+    claim = refresh(claim)
+    assert (claim.state, claim.rationale) == (Claim.State.OPEN, "")
+    assert audit.verify_claim(claim) == []
+
+
+def test_every_claim_change_writes_one_event(claim, checker, editor):
+    source = workflow.create_source(
+        user=checker, title="Report", url="https://example.org/r"
+    )
+    counts = []
+    for step in (
+        lambda: workflow.assign(claim, user=editor, assignee=checker),
+        lambda: workflow.start(claim, user=checker),
+        lambda: cite(claim, checker, source),
+        lambda: workflow.add_note(claim, user=checker, text="Called them."),
+        lambda: workflow.save_verdict(
+            claim, user=checker, rating=rating(), rationale="Old data."
+        ),
+        lambda: workflow.submit(claim, user=checker),
+        lambda: workflow.return_(claim, user=editor, reason="Add a source."),
+    ):
+        before = Event.objects.filter(claim=claim).count()
+        step()
+        counts.append(Event.objects.filter(claim=claim).count() - before)
+    assert counts == [1, 1, 1, 1, 1, 1, 1]
+
+
+# --- verify_audit ---------------------------------------------------------------------
+
+
+def verify_audit():
+    """Run the command: (exit status, what it printed)."""
+    out = StringIO()
+    try:
+        call_command("verify_audit", stdout=out)
+    except CommandError as error:
+        return 1, out.getvalue() + str(error)
+    return 0, out.getvalue()
+
+
+@pytest.fixture
+def worked(checker, other_checker, editor, other_editor):
+    """An article with claims in every state, worked through the workflow."""
+    article = make_article(
+        checker,
+        body="\n\n".join(
+            f"Claim number {n} says {n * 7}% of something." for n in range(6)
+        ),
+    )
+    claims = list(article.claims.order_by("start"))
+    make_approved(claims[0], checker, editor)
+    make_submitted(claims[1], other_checker)
+    make_in_progress(claims[2], checker)
+    workflow.dismiss(claims[3], user=checker, reason="Opinion.")
+    workflow.assign(claims[4], user=editor, assignee=other_checker)
+    workflow.add_note(claims[4], user=other_checker, text="Looking at it.")
+    workflow.reopen(claims[0], user=other_editor, reason="New data.")
+    return article
+
+
+def test_verify_audit_finds_nothing_when_everything_went_through_the_workflow(worked):
+    status, output = verify_audit()
+    assert status == 0
+    assert "matches" in output
+
+
+def test_verify_audit_finds_nothing_on_the_demo(settings):
+    settings.DEBUG = True
+    call_command("setup_demo", stdout=StringIO())
+    assert Claim.objects.filter(state=Claim.State.APPROVED).exists()
+    assert verify_audit() == (
+        0,
+        "The audit trail matches: 1 articles, 12 claims checked.\n",
+    )
+
+
+def test_verify_audit_finds_nothing_after_sign_off_and_reopen(
+    checker, editor, other_editor
+):
+    article = make_article(checker)
+    for claim in article.claims.all():
+        workflow.dismiss(claim, user=checker, reason="Not a claim.")
+    workflow.sign_off(article, user=editor)
+    workflow.reopen_article(article, user=other_editor, reason="Correction.")
+    assert audit.verify_article(article) == []
+
+
+def test_verify_audit_reports_a_state_changed_behind_the_workflow(worked):
+    claim = worked.claims.get(state=Claim.State.SUBMITTED)
+    Claim.objects.filter(pk=claim.pk).update(state=Claim.State.APPROVED)
+    status, output = verify_audit()
+    assert status == 1
+    assert (
+        f"claim #{claim.pk}: state is 'approved' but its events say 'submitted'"
+        in output
+    )
+
+
+def test_verify_audit_reports_a_verdict_changed_behind_the_workflow(worked):
+    claim = worked.claims.get(state=Claim.State.SUBMITTED)
+    Claim.objects.filter(pk=claim.pk).update(rating=rating("Accurate"))
+    status, output = verify_audit()
+    assert status == 1
+    assert f"claim #{claim.pk}: rating_id" in output
+
+
+def test_verify_audit_reports_a_rationale_changed_behind_the_workflow(worked):
+    claim = worked.claims.get(state=Claim.State.SUBMITTED)
+    Claim.objects.filter(pk=claim.pk).update(rationale="Quietly rewritten.")
+    status, output = verify_audit()
+    assert status == 1
+    assert f"claim #{claim.pk}: rationale" in output
+
+
+def test_verify_audit_reports_an_assignee_changed_behind_the_workflow(worked, editor):
+    claim = worked.claims.get(state=Claim.State.OPEN, assignee__isnull=False)
+    Claim.objects.filter(pk=claim.pk).update(assignee=editor)
+    status, output = verify_audit()
+    assert status == 1
+    assert f"claim #{claim.pk}: assignee_id" in output
+
+
+def test_verify_audit_is_not_fooled_by_a_renamed_user(worked, other_checker):
+    other_checker.username = "robert"
+    other_checker.save()
+    assert verify_audit()[0] == 0
+
+
+def test_verify_audit_reports_a_note_deleted_behind_the_workflow(worked):
+    note = Note.objects.first()
+    Note.objects.filter(pk=note.pk).delete()
+    status, output = verify_audit()
+    assert status == 1
+    assert f"note #{note.pk} was added but is gone" in output
+
+
+def test_verify_audit_reports_evidence_added_behind_the_workflow(worked, checker):
+    claim = worked.claims.filter(state=Claim.State.IN_PROGRESS).last()
+    evidence = Evidence.objects.create(
+        claim=claim,
+        source=Source.objects.first(),
+        excerpt="Made up.",
+        stance="supports",
+        added_by=checker,
+    )
+    status, output = verify_audit()
+    assert status == 1
+    assert (
+        f"claim #{claim.pk}: evidence #{evidence.pk} exists but no event added it"
+        in output
+    )
+
+
+def test_verify_audit_reports_an_article_text_changed_behind_the_workflow(worked):
+    Article.objects.filter(pk=worked.pk).update(body="Something else entirely.")
+    status, output = verify_audit()
+    assert status == 1
+    assert f"article #{worked.pk}: its text no longer matches" in output
+
+
+def test_verify_audit_reports_a_forged_event_that_breaks_the_chain(worked, checker):
+    claim = worked.claims.get(state=Claim.State.SUBMITTED)
+    workflow.record(
+        checker,
+        "approve",
+        claim,
+        claim=claim,
+        changes={"state": ["in_progress", "approved"]},
+    )
+    Claim.objects.filter(pk=claim.pk).update(state=Claim.State.APPROVED)
+    status, output = verify_audit()
+    assert status == 1
+    assert (
+        "changes state from 'in_progress', but the events before it left 'submitted'"
+        in output
+    )
+
+
+def test_verify_audit_exits_with_status_one_from_the_command_line(worked):
+    Claim.objects.filter(pk=worked.claims.first().pk).update(
+        state=Claim.State.DISMISSED
+    )
+    with pytest.raises(CommandError) as error:
+        call_command("verify_audit", stdout=StringIO())
+    assert error.value.returncode == 1
+    assert "1 mismatch in 1 object" in str(error.value)
+
+
+def test_verify_audit_finds_nothing_after_curation(checker):
+    body = "Rents rose 9% in 2023. Wages rose 4%.\n\nThe mayor said crime fell 12%."
+    article = make_article(checker, body=body, spans=[workflow.Span(0, 22)])
+    first = article.claims.get()
+    workflow.adjust_span(first, user=checker, start=0, end=37)
+    second = workflow.split(refresh(first), user=checker, at=23)
+    workflow.merge(refresh(first), second, user=checker)
+    workflow.add_claim(article, user=checker, start=39, end=len(body), claimant="Mayor")
+    assert audit.verify_article(article) == []
+
+
+def test_verify_audit_finds_nothing_on_an_article_restored_from_its_archive(worked):
+    from tests.test_archive import restore, wipe
+    from verifier import exports
+
+    worked = refresh(worked)
+    document = exports.article_archive(worked)
+    wipe(worked)
+    restored = restore(document).article
+    assert audit.verify_article(restored) == []

@@ -1,0 +1,304 @@
+"""Two or more people acting on the same claim at the same moment, on PostgreSQL.
+
+Each race runs every attempt in its own thread with its own database connection,
+released together by a barrier, and is repeated many times. Every attempt must either
+succeed or get a clear WorkflowError (a Conflict when the version it saw is stale);
+exactly one wins where only one may; no update is lost, no transition happens twice,
+and the replayed Events match the final state (``verifier.audit``).
+"""
+
+import threading
+from functools import partial
+
+import pytest
+from django.db import connection
+
+from tests.conftest import make_article, rating, refresh
+from verifier import audit, workflow
+from verifier.models import Article, Claim, Event
+
+REPEAT = 50
+
+pytestmark = [
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="Races need real row locks and concurrent connections: SQLite has "
+        "neither (select_for_update is a no-op and the test database is one in-memory "
+        "connection), so these run on PostgreSQL, as CI does.",
+    ),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+def race(*calls):
+    """Run the calls at once, each in a thread with its own connection; their outcomes.
+
+    An outcome is what the call returned, or the exception it raised.
+    """
+    barrier = threading.Barrier(len(calls))
+    outcomes = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            connection.ensure_connection()
+            barrier.wait(timeout=10)
+            outcomes[index] = call()
+        except Exception as error:  # noqa: BLE001 - the outcome is what we test
+            outcomes[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not any(thread.is_alive() for thread in threads), "a racer hung"
+    return outcomes
+
+
+def winners(outcomes):
+    """The indexes of the successful calls; every other one must be a WorkflowError."""
+    for outcome in outcomes:
+        if isinstance(outcome, Exception):
+            assert isinstance(outcome, workflow.WorkflowError), repr(outcome)
+            assert outcome.message
+    return [
+        i for i, outcome in enumerate(outcomes) if not isinstance(outcome, Exception)
+    ]
+
+
+def many_claims(user, n=REPEAT):
+    """One article with n claims: one fresh claim per repetition."""
+    body = "\n\n".join(f"Claim {i}: the figure rose {i}% last year." for i in range(n))
+    return list(make_article(user, body=body).claims.order_by("start"))
+
+
+def submitted(claim, checker, source):
+    workflow.start(claim, user=checker)
+    workflow.add_evidence(
+        claim, user=checker, source=source, excerpt="Table 2.", stance="supports"
+    )
+    workflow.save_verdict(claim, user=checker, rating=rating(), rationale="Old figure.")
+    return workflow.submit(claim, user=checker)
+
+
+@pytest.fixture
+def source(checker):
+    return workflow.create_source(
+        user=checker, title="Report", url="https://example.org/r"
+    )
+
+
+def test_concurrent_verdict_edits_keep_exactly_one_and_tell_the_others(checker):
+    labels = ["False", "Accurate", "Needs context"]
+    for claim in many_claims(checker):
+        workflow.start(claim, user=checker)
+        seen = refresh(claim).version
+        outcomes = race(
+            *[
+                partial(
+                    workflow.save_verdict,
+                    claim,
+                    user=checker,
+                    rating=rating(label),
+                    rationale=label,
+                    version=seen,
+                )
+                for label in labels
+            ]
+        )
+        [won] = winners(outcomes)
+        claim = refresh(claim)
+        assert (claim.rating.label, claim.rationale) == (labels[won], labels[won])
+        assert claim.version == seen + 1
+        for lost, outcome in enumerate(outcomes):
+            if lost != won:
+                assert isinstance(outcome, workflow.Conflict)
+                # What the loser is shown is what actually won.
+                assert outcome.current.rationale == labels[won]
+        assert Event.objects.filter(claim=claim, action="verdict").count() == 1
+        assert audit.verify_claim(claim) == []
+
+
+def test_concurrent_verdict_edits_without_a_version_are_all_recorded_in_turn(checker):
+    labels = ["False", "Accurate", "Needs context"]
+    for claim in many_claims(checker):
+        workflow.start(claim, user=checker)
+        outcomes = race(
+            *[
+                partial(
+                    workflow.save_verdict,
+                    claim,
+                    user=checker,
+                    rating=rating(label),
+                    rationale=label,
+                )
+                for label in labels
+            ]
+        )
+        assert len(winners(outcomes)) == len(labels)
+        events = list(
+            Event.objects.filter(claim=claim, action="verdict").order_by("pk")
+        )
+        # Each edit saw the one before it: the chain of from/to has no gap.
+        assert [e.changes["rationale"][0] for e in events[1:]] == [
+            e.changes["rationale"][1] for e in events[:-1]
+        ]
+        assert refresh(claim).rationale == events[-1].changes["rationale"][1]
+        assert audit.verify_claim(claim) == []
+
+
+def test_approve_racing_return_lets_exactly_one_through(
+    checker, editor, other_editor, source
+):
+    for claim in many_claims(checker):
+        submitted(claim, checker, source)
+        seen = refresh(claim).version
+        outcomes = race(
+            partial(workflow.approve, claim, user=editor, version=seen),
+            partial(
+                workflow.return_,
+                claim,
+                user=other_editor,
+                reason="Needs a source.",
+                version=seen,
+            ),
+        )
+        [won] = winners(outcomes)
+        claim = refresh(claim)
+        expected = [Claim.State.APPROVED, Claim.State.IN_PROGRESS][won]
+        assert claim.state == expected
+        decisions = Event.objects.filter(claim=claim, action__in=["approve", "return"])
+        assert list(decisions.values_list("action", flat=True)) == [
+            ["approve", "return"][won]
+        ]
+        assert audit.verify_claim(claim) == []
+
+
+def test_approve_racing_return_without_versions_still_decides_once(
+    checker, editor, other_editor, source
+):
+    # The admin's bulk actions pass no version: the state check must hold alone.
+    for claim in many_claims(checker):
+        submitted(claim, checker, source)
+        outcomes = race(
+            partial(workflow.approve, claim, user=editor),
+            partial(
+                workflow.return_, claim, user=other_editor, reason="Needs a source."
+            ),
+        )
+        [won] = winners(outcomes)
+        lost = outcomes[1 - won]
+        assert "so you cannot" in lost.message
+        decisions = Event.objects.filter(claim=claim, action__in=["approve", "return"])
+        assert decisions.count() == 1
+        assert audit.verify_claim(claim) == []
+
+
+def test_two_editors_approving_at_once_approve_once(
+    checker, editor, other_editor, source
+):
+    for claim in many_claims(checker):
+        submitted(claim, checker, source)
+        outcomes = race(
+            partial(workflow.approve, claim, user=editor),
+            partial(workflow.approve, claim, user=other_editor),
+        )
+        [won] = winners(outcomes)
+        claim = refresh(claim)
+        assert claim.approved_by == [editor, other_editor][won]
+        assert Event.objects.filter(claim=claim, action="approve").count() == 1
+        assert audit.verify_claim(claim) == []
+
+
+def test_two_sign_offs_at_once_sign_off_once(checker, editor, other_editor):
+    article = make_article(checker)
+    for claim in article.claims.all():
+        workflow.dismiss(claim, user=checker, reason="Not a claim.")
+    for _ in range(REPEAT):
+        seen = refresh(article).version
+        outcomes = race(
+            partial(workflow.sign_off, article, user=editor, version=seen),
+            partial(workflow.sign_off, article, user=other_editor, version=seen),
+        )
+        [won] = winners(outcomes)
+        article = refresh(article)
+        assert article.state == Article.State.SIGNED_OFF
+        assert article.signed_off_by == [editor, other_editor][won]
+        assert audit.verify_article(article) == []
+        workflow.reopen_article(article, user=editor, reason="Next round.")
+    assert article.events.filter(action="sign_off").count() == REPEAT
+    assert article.events.filter(action="reopen").count() == REPEAT
+
+
+def test_sign_off_racing_a_claim_change_never_signs_an_unsettled_article(
+    checker, editor, other_editor, source
+):
+    claims = many_claims(checker, n=REPEAT + 1)
+    for claim in claims[1:]:
+        workflow.dismiss(claim, user=checker, reason="Not a claim.")
+    article = claims[0].article
+    submitted(claims[0], checker, source)
+    for _ in range(REPEAT):
+        claim = refresh(claims[0])
+        outcomes = race(
+            partial(workflow.approve, claim, user=other_editor),
+            partial(workflow.sign_off, article, user=editor),
+        )
+        article = refresh(article)
+        claim = refresh(claim)
+        approved, signed = (not isinstance(o, Exception) for o in outcomes)
+        assert approved  # sign-off never blocks the approval it waits for
+        # Signed off only if the approval committed first; never with a claim open.
+        assert article.is_signed_off == signed
+        assert claim.state == Claim.State.APPROVED
+        assert audit.verify_article(article) == []
+        if signed:
+            workflow.reopen_article(article, user=editor, reason="Next round.")
+        workflow.reopen(claim, user=editor, reason="Next round.")
+        workflow.submit(claim, user=checker)
+
+
+def test_assign_racing_start_lets_exactly_one_through(checker, other_checker, editor):
+    for claim in many_claims(checker):
+        seen = refresh(claim).version
+        outcomes = race(
+            partial(
+                workflow.assign,
+                claim,
+                user=editor,
+                assignee=other_checker,
+                version=seen,
+            ),
+            partial(workflow.start, claim, user=checker, version=seen),
+        )
+        [won] = winners(outcomes)
+        claim = refresh(claim)
+        if won == 0:
+            assert (claim.state, claim.assignee) == (Claim.State.OPEN, other_checker)
+        else:
+            assert (claim.state, claim.assignee) == (Claim.State.IN_PROGRESS, checker)
+        assert isinstance(outcomes[1 - won], workflow.Conflict)
+        assert (
+            Event.objects.filter(claim=claim, action__in=["assign", "start"]).count()
+            == 1
+        )
+        assert audit.verify_claim(claim) == []
+
+
+def test_notes_written_at_once_are_all_kept(
+    checker, other_checker, editor, other_editor
+):
+    people = [checker, other_checker, editor, other_editor]
+    for claim in many_claims(checker):
+        outcomes = race(
+            *[
+                partial(workflow.add_note, claim, user=person, text=f"Note by {person}")
+                for person in people
+            ]
+        )
+        assert len(winners(outcomes)) == len(people)
+        texts = sorted(claim.notes.values_list("text", flat=True))
+        assert texts == sorted(f"Note by {person}" for person in people)
+        assert audit.verify_claim(claim) == []

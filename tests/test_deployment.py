@@ -1,0 +1,155 @@
+"""What a real deployment relies on: /healthz, 503 while the database is away, and
+production settings that pass Django's deployment checks."""
+
+import os
+import subprocess
+import sys
+from unittest import mock
+
+import pytest
+from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore
+from django.db import OperationalError
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.test import Client
+
+from verifier.views import ClaimListView
+
+pytestmark = pytest.mark.django_db
+
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": "k7#Qw9!zR2@vL5$xT8^bN3&mP6*cY1(hJ4)gF0-dS_aE+uI=oW",
+    "ALLOWED_HOSTS": "verify.example.org",
+}
+
+
+def manage(*args, tmp_path, **env):
+    """Run manage.py in a fresh process with a production-like environment."""
+    # Not the suite's own environment (tests/env.py): a production process's.
+    inherited = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DJANGO_ALLOW_ASYNC_UNSAFE", "DEBUG", "DJANGO_SETTINGS_MODULE")
+    }
+    environment = {
+        **inherited,
+        **PRODUCTION,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
+        **env,
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_healthz_reports_the_database_reachable_without_login(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "reachable"}
+
+
+def test_healthz_answers_503_when_the_database_is_unreachable(client):
+    with mock.patch.object(
+        BaseDatabaseWrapper,
+        "cursor",
+        side_effect=OperationalError("connection refused"),
+    ):
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["database"] == "unreachable"
+
+
+def test_healthz_refuses_post(client):
+    assert client.post("/healthz").status_code == 405
+
+
+def test_a_page_answers_503_when_the_database_goes_away_before_the_view(checker):
+    client = Client(raise_request_exception=False)
+    client.force_login(checker)
+    with mock.patch.object(
+        SessionStore,
+        "load",
+        side_effect=OperationalError("server closed the connection"),
+    ):
+        response = client.get("/claims/")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert b"briefly unavailable" in response.content
+
+
+def test_a_page_answers_503_when_the_database_goes_away_inside_the_view(checker):
+    client = Client(raise_request_exception=False)
+    client.force_login(checker)
+    with mock.patch.object(
+        ClaimListView,
+        "get_queryset",
+        side_effect=OperationalError("terminating connection"),
+    ):
+        response = client.get("/claims/")
+    assert response.status_code == 503
+
+
+def test_any_other_failure_is_still_a_500(checker):
+    client = Client(raise_request_exception=False)
+    client.force_login(checker)
+    with mock.patch.object(
+        ClaimListView, "get_queryset", side_effect=ValueError("bug")
+    ):
+        response = client.get("/claims/")
+    assert response.status_code == 500
+    assert b"Something went wrong" in response.content
+
+
+def test_healthz_is_not_redirected_to_https_but_pages_are(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    assert client.get("/healthz").status_code == 200
+    response = client.get("/accounts/login/")
+    assert response.status_code == 301
+    assert response["Location"].startswith("https://")
+
+
+def test_production_settings_pass_check_deploy(tmp_path):
+    result = manage("check", "--deploy", "--fail-level", "WARNING", tmp_path=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_production_cookies_are_secure_and_https_is_enforced(tmp_path):
+    names = [
+        "SESSION_COOKIE_SECURE",
+        "SESSION_COOKIE_HTTPONLY",
+        "CSRF_COOKIE_SECURE",
+        "SECURE_SSL_REDIRECT",
+        "SECURE_HSTS_SECONDS",
+        "SECURE_PROXY_SSL_HEADER",
+        "DEBUG",
+    ]
+    code = "from django.conf import settings; " + "; ".join(
+        f"print({name!r}, repr(settings.{name}))" for name in names
+    )
+    result = manage("shell", "-c", code, tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = [line.split(" ", 1) for line in result.stdout.splitlines()]
+    values = {line[0]: line[1] for line in lines if line[0] in names}
+    assert values == {
+        "SESSION_COOKIE_SECURE": "True",
+        "SESSION_COOKIE_HTTPONLY": "True",
+        "CSRF_COOKIE_SECURE": "True",
+        "SECURE_SSL_REDIRECT": "True",
+        "SECURE_HSTS_SECONDS": "31536000",
+        "SECURE_PROXY_SSL_HEADER": "('HTTP_X_FORWARDED_PROTO', 'https')",
+        "DEBUG": "False",
+    }
+
+
+def test_production_refuses_to_start_with_an_empty_secret_key(tmp_path):
+    result = manage("check", tmp_path=tmp_path, SECRET_KEY="")
+    assert result.returncode != 0
+    assert "Set the environment variable SECRET_KEY" in result.stderr
