@@ -27,6 +27,9 @@ OUT=${LOAD_OUT:-/tmp/verifier-load}
 PY=.venv/bin/python
 BASE=http://127.0.0.1:$PORT
 
+# locust and what it pulls in stay out of the app's requirements.
+[ -x .venv/bin/locust ] || .venv/bin/pip install --quiet -r benchmarks/requirements.txt
+
 rm -rf "$OUT" && mkdir -p "$OUT"
 export DEBUG=0 ALLOWED_HOSTS=127.0.0.1 DATABASE_URL=$PG_URL/$DB
 export SECRET_KEY=$($PY -c "import secrets; print(secrets.token_urlsafe(50))")
