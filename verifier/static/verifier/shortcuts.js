@@ -195,7 +195,7 @@
       if (details) {
         details.open = true;
       }
-      focusField(details ? details.querySelector("select, input, textarea") : null, "add evidence");
+      focusField(details ? details.querySelector("select, input:not([type='hidden']), textarea") : null, "add evidence");
     };
     keys.s = function () {
       press("start", "Start");
@@ -254,4 +254,5 @@
     event.preventDefault();
     action();
   });
+  document.documentElement.setAttribute("data-shortcuts", "ready");
 })();
