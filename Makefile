@@ -31,6 +31,10 @@ chromium:
 test: setup chromium
 	$(PY) -m pytest
 
+# The README's screenshots, taken from the demo in Chromium: docs/screenshots/*.png.
+screenshots: setup chromium
+	$(PY) scripts/screenshots.py
+
 lint: setup
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .

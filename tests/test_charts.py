@@ -1,6 +1,7 @@
 """The pictures: the verdict chart's geometry; the chart and progress bars as shown."""
 
 import re
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -149,3 +150,16 @@ def test_last_claim_has_no_next_link(client, checker):
     html = client.get(last.get_absolute_url()).content.decode()
     assert 'rel="next"' not in html
     assert 'rel="prev"' in html
+
+
+# --- the README's screenshots (made by `make screenshots`) ---
+
+
+def test_readme_shows_the_three_screenshots_and_each_is_small():
+    root = Path(__file__).resolve().parent.parent
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    for name in ["dashboard", "article", "claim"]:
+        assert f"(docs/screenshots/{name}.png)" in readme
+        png = root / "docs" / "screenshots" / f"{name}.png"
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert png.stat().st_size < 300 * 1024
