@@ -32,3 +32,7 @@ def html_to_text(html: str) -> str:
     from bs4 import BeautifulSoup
 
     return BeautifulSoup(html, "html.parser").get_text("\n\n").strip()
+
+
+def candidates(body: str, threshold: float = THRESHOLD):
+    return [], []

@@ -143,6 +143,25 @@ class EvidenceForm(forms.Form):
         }
 
 
+class FactCheckURLForm(forms.Form):
+    """The address where the article's fact-check is published, set by an editor."""
+
+    factcheck_url = forms.URLField(
+        label="Published fact-check URL",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text="ClaimReview links every review to this address; leave it empty to "
+        "link to this memo.",
+    )
+
+    def clean_factcheck_url(self):
+        url = self.cleaned_data["factcheck_url"]
+        if url and not url.lower().startswith(("http://", "https://")):
+            raise forms.ValidationError("Only http and https addresses are accepted.")
+        return url
+
+
 class ArticleImportForm(forms.Form):
     """Paste text or upload a .txt, .md or .html file; the result is normalised text."""
 
@@ -195,3 +214,46 @@ class ArticleImportForm(forms.Form):
         if not data.get("title"):
             data["title"] = importing.guess_title(body)
         return data
+
+
+class AddClaimForm(forms.Form):
+    """A claim marked in the text: the quote decides, offsets are only a hint."""
+
+    quote = forms.CharField(
+        label="Claim text",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=20000,
+        strip=False,
+        help_text="Select the words in the article, or paste them exactly.",
+    )
+    start = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    end = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    claimant = forms.CharField(label="Claimant", required=False, max_length=200)
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("quote") or "").strip() and (
+            data.get("start") is None or data.get("end") is None
+        ):
+            raise forms.ValidationError("Select or paste the exact words of the claim.")
+        return data
+
+
+class AdjustForm(VersionedForm):
+    quote = forms.CharField(
+        label="Claim text",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=20000,
+        strip=False,
+        help_text="Edit to the exact words of the article the claim should cover.",
+    )
+
+
+class SplitForm(VersionedForm):
+    split_before = forms.CharField(
+        label="Second part starts with",
+        max_length=2000,
+        strip=False,
+        help_text="The words, copied from the claim, where the second claim begins.",
+    )

@@ -1,12 +1,14 @@
-"""Turning what a user brings (pasted text or a file) into an article body.
+"""Turning what a user brings (pasted text or a file) into an article and its claims.
 
-Pure functions with clear refusals: every problem raises ImportProblem with a message
-for the person importing, and nothing is stored until the text is sound.
+Every problem raises ImportProblem with a message for the person importing, and
+nothing is stored until the text is sound. The import page and the import_article
+command both come through here.
 """
 
 from django.conf import settings
 
-from verifier import extraction
+from verifier import extraction, workflow
+from verifier.models import Article
 
 ALLOWED_EXTENSIONS = (".txt", ".md", ".markdown", ".html", ".htm")
 
@@ -72,3 +74,31 @@ def guess_title(body: str) -> str:
         if len(line) > 12:
             return line[:300]
     return body.strip()[:300] or "Untitled article"
+
+
+def find_duplicate(body: str) -> Article | None:
+    return Article.objects.filter(body_sha256=workflow.body_digest(body)).first()
+
+
+def import_body(*, user, body: str, title: str = "", **meta) -> tuple[Article, list]:
+    """Store the article with the claims extraction finds in it.
+
+    Returns the article and its claims as extraction ranked them (figures first).
+    """
+    duplicate = find_duplicate(body)
+    if duplicate is not None:
+        raise ImportProblem(
+            f"This text was already imported as article #{duplicate.pk} "
+            f"(“{duplicate.title}”).",
+            code="duplicate",
+        )
+    claims, others = extraction.candidates(body)
+    article = workflow.create_article(
+        user=user,
+        spans=workflow.spans_from(claims),
+        others=workflow.spans_from(others),
+        body=body,
+        title=(title or guess_title(body))[:300],
+        **meta,
+    )
+    return article, claims

@@ -139,6 +139,9 @@ class Article(models.Model):
     )
     signed_off_at = models.DateTimeField(null=True, blank=True)
     fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    # What extraction found below the claim threshold, kept so that a checker can
+    # promote one without re-running extraction: [[start, end, score, [reasons]], ...]
+    sentences = models.JSONField(default=list, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = ArticleQuerySet.as_manager()
@@ -425,10 +428,6 @@ class Event(models.Model):
     def __str__(self):
         return f"{self.action} {self.target_type} #{self.target_id} by {self.actor}"
 
-    @property
-    def label(self) -> str:
-        return self.LABELS.get(self.action, self.action.replace("_", " ").capitalize())
-
     # The audit trail is append-only at the ORM level too, whoever calls it.
     def save(self, *args, **kwargs):
         if not self._state.adding or kwargs.get("force_update"):
@@ -437,3 +436,7 @@ class Event(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ImmutableEventError("Events cannot be deleted.")
+
+    @property
+    def label(self) -> str:
+        return self.LABELS.get(self.action, self.action.replace("_", " ").capitalize())

@@ -13,9 +13,27 @@ urlpatterns = [
     ),
     path("articles/<int:pk>/open/", views.article_open, name="article-open"),
     path(
+        "articles/<int:pk>/claims/", views.article_add_claim, name="article-add-claim"
+    ),
+    path(
         "articles/<int:pk>/sign-off/", views.article_sign_off, name="article-sign-off"
     ),
     path("articles/<int:pk>/reopen/", views.article_reopen, name="article-reopen"),
+    path(
+        "articles/<int:pk>/report/",
+        views.ArticleReportView.as_view(),
+        name="article-report",
+    ),
+    path(
+        "articles/<int:pk>/claimreview.json",
+        views.article_claimreview,
+        name="article-claimreview",
+    ),
+    path(
+        "articles/<int:pk>/factcheck-url/",
+        views.article_factcheck_url,
+        name="article-factcheck-url",
+    ),
     path("claims/", views.ClaimListView.as_view(), name="claim-list"),
     path("claims/<int:pk>/", views.ClaimDetailView.as_view(), name="claim-detail"),
     *[
@@ -31,6 +49,9 @@ urlpatterns = [
     path("claims/<int:pk>/evidence/", views.claim_evidence, name="claim-evidence"),
     path("claims/<int:pk>/notes/", views.claim_note, name="claim-note"),
     path("claims/<int:pk>/assign/", views.claim_assign, name="claim-assign"),
+    path("claims/<int:pk>/adjust/", views.claim_adjust, name="claim-adjust"),
+    path("claims/<int:pk>/split/", views.claim_split, name="claim-split"),
+    path("claims/<int:pk>/merge/", views.claim_merge, name="claim-merge"),
     path("evidence/<int:pk>/remove/", views.evidence_remove, name="evidence-remove"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

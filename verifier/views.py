@@ -3,26 +3,28 @@ that call ``verifier.workflow`` and redirect."""
 
 from collections import Counter
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, permission_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection
-from django.db.models import Count, Q
-from django.http import JsonResponse
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import DetailView, FormView, TemplateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 from django_tables2.export.views import ExportMixin
 
-from verifier import charts, extraction, forms, workflow
+from verifier import charts, exports, forms, importing, workflow
 from verifier.filters import ArticleFilter, ClaimFilter
 from verifier.models import Article, Claim, Evidence, Rating, WorkflowPolicy
-from verifier.tables import ArticleTable, ClaimTable
+from verifier.tables import ArticleTable, ClaimTable, SpreadsheetExport
 
 # --- object access ---
 
@@ -99,9 +101,7 @@ class ArticleCreateView(PermissionRequiredMixin, FormView):
 
     def form_valid(self, form):
         data = form.cleaned_data
-        duplicate = Article.objects.filter(
-            body_sha256=workflow.body_digest(data["body"])
-        ).first()
+        duplicate = importing.find_duplicate(data["body"])
         if duplicate is not None:
             form.add_error(
                 None,
@@ -113,22 +113,22 @@ class ArticleCreateView(PermissionRequiredMixin, FormView):
             )
             return self.form_invalid(form)
         try:
-            article = workflow.create_article(
+            article, claims = importing.import_body(
                 user=self.request.user,
-                spans=workflow.spans_from(extraction.extract(data["body"])),
-                title=data["title"],
                 body=data["body"],
+                title=data["title"],
                 outlet=data["outlet"],
                 byline=data["byline"],
                 url=data["url"],
                 published_on=data["published_on"],
             )
-        except (workflow.WorkflowError, ValidationError) as error:
-            form.add_error(
-                None, getattr(error, "message", None) or "; ".join(error.messages)
-            )
+        except importing.ImportProblem as problem:
+            form.add_error(None, problem.message)
             return self.form_invalid(form)
-        n = article.claims.count()
+        except workflow.WorkflowError as error:
+            form.add_error(None, error.message)
+            return self.form_invalid(form)
+        n = len(claims)
         messages.success(
             self.request, f"Imported with {n} candidate claim{pluralize(n)}."
         )
@@ -150,9 +150,16 @@ class ArticleDetailView(PermissionRequiredMixin, DetailView):
         user = self.request.user
         settled = sum(c.is_settled for c in claims)
         states = Counter(c.state for c in claims)
+        for number, claim in enumerate(claims, start=1):
+            claim.number = number
+        ranked = self.request.GET.get("order") == "rank"
         return super().get_context_data(
-            claims=claims,
+            claims=sorted(claims, key=rank) if ranked else claims,
+            ranked=ranked,
             segments=article_segments(article.body, claims),
+            others=other_sentences(article, claims),
+            can_curate=user.has_perm(workflow.WORK) and not article.is_signed_off,
+            add_claim_form=forms.AddClaimForm(),
             settled=settled,
             # What _progress.html reads, counted from the claims already loaded.
             progress={"n_claims": len(claims)}
@@ -162,6 +169,11 @@ class ArticleDetailView(PermissionRequiredMixin, DetailView):
             reopen_form=forms.ReasonForm(initial={"version": article.version}),
             **kwargs,
         )
+
+
+def rank(claim: Claim):
+    """Extraction's order: claims with figures first, then by check-worthiness."""
+    return ("figures" not in claim.reasons, -claim.score, claim.start)
 
 
 def article_segments(body: str, claims: list[Claim]) -> list[dict]:
@@ -176,12 +188,92 @@ def article_segments(body: str, claims: list[Claim]) -> list[dict]:
         if start >= end:
             continue
         if start > cursor:
-            segments.append({"text": body[cursor:start]})
-        segments.append({"text": body[start:end], "claim": claim, "number": number})
+            segments.append({"text": body[cursor:start], "start": cursor})
+        segments.append(
+            {"text": body[start:end], "start": start, "claim": claim, "number": number}
+        )
         cursor = end
     if cursor < len(body):
-        segments.append({"text": body[cursor:]})
+        segments.append({"text": body[cursor:], "start": cursor})
     return segments
+
+
+class ArticleReportView(PermissionRequiredMixin, DetailView):
+    """The printable fact-check memo: the text with its claims, verdicts and sources."""
+
+    permission_required = "verifier.view_article"
+    template_name = "verifier/article_report.html"
+
+    def get_object(self, queryset=None):
+        return get_article_for_user(self.request.user, self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            **report_context(self.request, self.object, **kwargs)
+        )
+
+
+def report_context(request, article: Article, **overrides) -> dict:
+    """Everything the memo shows; a bound form in ``overrides`` keeps what was typed."""
+    evidence = Evidence.objects.select_related("source").order_by("added_at", "pk")
+    claims = list(
+        article.claims.select_related(
+            "rating", "assignee", "submitted_by", "approved_by"
+        )
+        .prefetch_related(Prefetch("evidence", queryset=evidence))
+        .order_by("start", "pk")
+    )
+    document = exports.claimreview_document(article)
+    can_publish = request.user.has_perm(workflow.SIGN_OFF)
+    context = {
+        "article": article,
+        "claims": claims,
+        "segments": article_segments(article.body, claims),
+        "settled": sum(c.is_settled for c in claims),
+        "n_approved": sum(c.state == Claim.State.APPROVED for c in claims),
+        "org_name": settings.VERIFIER_ORG_NAME,
+        "review_url": exports.review_url(article),
+        "n_reviews": len(document["@graph"]),
+        # Escaped for <script> by exports.script_json, so safe to place as it is.
+        "claimreview_json": mark_safe(exports.script_json(document)),
+        "factcheck_form": forms.FactCheckURLForm(
+            initial={"factcheck_url": article.factcheck_url}
+        )
+        if can_publish
+        else None,
+    }
+    context.update(overrides)
+    return context
+
+
+@require_GET
+@permission_required("verifier.view_article", raise_exception=True)
+def article_claimreview(request, pk):
+    """The article's ClaimReview JSON-LD; before sign-off every review is a draft."""
+    article = get_article_for_user(request.user, pk)
+    document = exports.claimreview_document(article)
+    return HttpResponse(
+        exports.to_json(document), content_type="application/ld+json; charset=utf-8"
+    )
+
+
+def other_sentences(article: Article, claims: list[Claim]) -> list[dict]:
+    """What extraction scored below the threshold and no live claim covers."""
+    taken = [(c.start, c.end) for c in claims if c.state != Claim.State.DISMISSED]
+    others = []
+    for start, end, score, reasons in article.sentences:
+        if any(start < t_end and end > t_start for t_start, t_end in taken):
+            continue
+        others.append(
+            {
+                "start": start,
+                "end": end,
+                "text": article.body[start:end],
+                "score": score,
+                "reasons": reasons,
+            }
+        )
+    return others
 
 
 class ClaimListView(PermissionRequiredMixin, ExportMixin, SingleTableMixin, FilterView):
@@ -193,8 +285,10 @@ class ClaimListView(PermissionRequiredMixin, ExportMixin, SingleTableMixin, Filt
     paginate_by = 50
     export_name = "claims"
     export_formats = ("csv", "xlsx", "json")
+    export_class = SpreadsheetExport
 
     def get_queryset(self):
+        # Aggregation drops Meta.ordering, and pages need a stable order.
         return (
             Claim.objects.select_related("article", "rating", "assignee")
             .annotate(n_sources=Count("evidence__source", distinct=True))
@@ -253,6 +347,8 @@ def claim_context(request, claim: Claim, **overrides) -> dict:
         "assign_form": forms.AssignForm(
             initial={"assignee": claim.assignee_id, **version}
         ),
+        "adjust_form": forms.AdjustForm(initial={"quote": claim.text, **version}),
+        "split_form": forms.SplitForm(initial=version),
         "ratings": Rating.objects.active(),
     }
     context.update(overrides)
@@ -298,6 +394,12 @@ def available_actions(user, claim: Claim) -> dict:
         "reopen": edit and state == S.APPROVED and not claim.article.is_signed_off,
         "dismiss": work and state in (S.OPEN, S.IN_PROGRESS),
         "restore": edit and state == S.DISMISSED,
+        "curate": user.has_perm(workflow.WORK)
+        and not claim.article.is_signed_off
+        and state in (S.OPEN, S.IN_PROGRESS),
+        "split": user.has_perm(workflow.WORK)
+        and not claim.article.is_signed_off
+        and state == S.OPEN,
         "assign": user.has_perm(workflow.ASSIGN)
         and not locked
         and state in (S.OPEN, S.IN_PROGRESS),
@@ -533,6 +635,33 @@ def article_reopen(request, pk):
     return redirect(article)
 
 
+@require_POST
+@permission_required("verifier.sign_off_article", raise_exception=True)
+def article_factcheck_url(request, pk):
+    article = get_article_for_user(request.user, pk)
+    form = forms.FactCheckURLForm(request.POST)
+    if form.is_valid():
+        url = form.cleaned_data["factcheck_url"]
+        try:
+            workflow.update_article(article, user=request.user, factcheck_url=url)
+        except workflow.WorkflowError as error:
+            form.add_error("factcheck_url", error.message)
+        else:
+            messages.success(
+                request,
+                "Published fact-check URL saved."
+                if url
+                else "Published fact-check URL removed: ClaimReview links to the memo.",
+            )
+            return redirect("article-report", pk=article.pk)
+    return render(
+        request,
+        "verifier/article_report.html",
+        report_context(request, article, factcheck_form=form),
+        status=400,
+    )
+
+
 # --- health ---
 
 
@@ -546,3 +675,105 @@ def healthz(request):
     except DatabaseError:
         return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok", "database": "reachable"})
+
+
+# --- curation: marking, adjusting, splitting and merging claims ---
+
+
+@require_POST
+@permission_required("verifier.work_claim", raise_exception=True)
+def article_add_claim(request, pk):
+    article = get_article_for_user(request.user, pk)
+    form = forms.AddClaimForm(request.POST)
+    if not form.is_valid():
+        for error in form.errors.values():
+            messages.error(request, " ".join(error))
+        return redirect(article)
+    data = form.cleaned_data
+    try:
+        if (data["quote"] or "").strip():
+            start, end = workflow.resolve_quote(
+                article.body, data["quote"], data["start"]
+            )
+        else:
+            start, end = data["start"], data["end"]
+        claim = workflow.add_claim(
+            article, user=request.user, start=start, end=end, claimant=data["claimant"]
+        )
+    except workflow.WorkflowError as error:
+        messages.error(request, error.message)
+        return redirect(article)
+    messages.success(request, f"Claim #{claim.pk} added.")
+    return redirect(f"{article.get_absolute_url()}#mark-{claim.pk}")
+
+
+def _curate(request, pk, name: str, form_class, call, done: str):
+    """Run one curation step; on failure show the claim page with the form as typed."""
+    claim = get_claim_for_user(request.user, pk)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        return _claim_page(request, claim, 400, **{name: form})
+    try:
+        result = call(claim, form.cleaned_data)
+    except workflow.WorkflowError as error:
+        messages.error(request, error.message)
+        status = 409 if isinstance(error, workflow.Conflict) else 400
+        return _claim_page(request, claim, status, **{name: form})
+    messages.success(request, done)
+    return redirect(result)
+
+
+@require_POST
+@permission_required("verifier.work_claim", raise_exception=True)
+def claim_adjust(request, pk):
+    def call(claim, data):
+        start, end = workflow.resolve_quote(
+            claim.article.body, data["quote"], claim.start
+        )
+        return workflow.adjust_span(
+            claim, user=request.user, start=start, end=end, version=data["version"]
+        )
+
+    return _curate(
+        request, pk, "adjust_form", forms.AdjustForm, call, "Claim adjusted."
+    )
+
+
+@require_POST
+@permission_required("verifier.work_claim", raise_exception=True)
+def claim_split(request, pk):
+    def call(claim, data):
+        offset = claim.text.find(data["split_before"].strip())
+        if offset <= 0:
+            raise workflow.WorkflowError(
+                "Copy the words where the second part begins from inside the claim."
+            )
+        workflow.split(
+            claim, user=request.user, at=claim.start + offset, version=data["version"]
+        )
+        return claim.article
+
+    return _curate(request, pk, "split_form", forms.SplitForm, call, "Claim split.")
+
+
+@require_POST
+@permission_required("verifier.work_claim", raise_exception=True)
+def claim_merge(request, pk):
+    def call(claim, data):
+        following = (
+            claim.article.claims.exclude(state=Claim.State.DISMISSED)
+            .filter(start__gte=claim.end)
+            .order_by("start", "pk")
+            .first()
+        )
+        if following is None:
+            raise workflow.WorkflowError(
+                "There is no claim after this one to merge with."
+            )
+        if claim.version != data["version"]:
+            raise workflow.Conflict("This claim changed since you loaded it.", claim)
+        return workflow.merge(claim, following, user=request.user)
+
+    return _curate(
+        request, pk, "merge_form", forms.VersionedForm, call, "Claims merged."
+    )

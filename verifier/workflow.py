@@ -13,10 +13,14 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 
+from verifier import exports
 from verifier.models import (
     Article,
     Claim,
@@ -143,6 +147,20 @@ def _change_state(
     claim.save()
     record(user, action, claim, claim=claim, changes=changes, reason=reason)
     return claim
+
+
+def _full_clean(obj) -> None:
+    """Model validation, reported as a WorkflowError a person can read."""
+    try:
+        obj.full_clean()
+    except ValidationError as error:
+        problems = [
+            f"{field.replace('_', ' ')}: {' '.join(messages)}"
+            if field != "__all__"
+            else " ".join(messages)
+            for field, messages in error.message_dict.items()
+        ]
+        raise WorkflowError("; ".join(problems)) from None
 
 
 def _plain(value):
@@ -364,7 +382,7 @@ def assign(
 def create_source(*, user: User, **fields) -> Source:
     _require(user, WORK, "add sources")
     source = Source(created_by=user, **fields)
-    source.full_clean()
+    _full_clean(source)
     source.save()
     record(
         user, "create", source, changes={k: [None, v] for k, v in fields.items() if v}
@@ -479,12 +497,22 @@ def body_digest(body: str) -> str:
 
 
 @transaction.atomic
-def create_article(*, user: User, spans: Iterable[Span] = (), **fields) -> Article:
-    """Store an imported article and its candidate claims, each with its Event."""
+def create_article(
+    *, user: User, spans: Iterable[Span] = (), others: Iterable[Span] = (), **fields
+) -> Article:
+    """Store an imported article and its candidate claims, each with its Event.
+
+    ``others`` are the sentences extraction scored below the threshold; the article
+    keeps them so that a checker can promote one to a claim.
+    """
     _require(user, IMPORT, "import articles")
-    article = Article(imported_by=user, **fields)
+    article = Article(
+        imported_by=user,
+        sentences=[[s.start, s.end, s.score, list(s.reasons)] for s in others],
+        **fields,
+    )
     article.body_sha256 = body_digest(article.body)
-    article.full_clean()
+    _full_clean(article)
     article.save()
     record(
         user,
@@ -526,6 +554,185 @@ def _create_claim(article: Article, user: User, span: Span, reason: str = "") ->
         reason=reason,
     )
     return claim
+
+
+# --- curation: the claims of an article before sign-off ---
+
+
+def resolve_quote(body: str, quote: str, near: int | None = None) -> tuple[int, int]:
+    """The offsets of ``quote`` in ``body``: the occurrence nearest ``near``.
+
+    Offsets sent by a browser are only a hint; the quote is what the user saw.
+    """
+    quote = (quote or "").strip()
+    if not quote:
+        raise WorkflowError("Select or paste the exact words of the claim.")
+    found, at = [], body.find(quote)
+    while at >= 0:
+        found.append(at)
+        at = body.find(quote, at + 1)
+    if not found:
+        raise WorkflowError(
+            "The quoted text does not appear in the article exactly as given; "
+            "select it in the text again."
+        )
+    start = min(found, key=lambda i: abs(i - near)) if near is not None else found[0]
+    return start, start + len(quote)
+
+
+def _ensure_curatable(article: Article) -> None:
+    if article.is_signed_off:
+        raise WorkflowError(
+            "This article is signed off; an editor must reopen it before its claims "
+            "can change."
+        )
+
+
+def _ensure_free(article: Article, start: int, end: int, exclude=()) -> None:
+    clash = (
+        article.claims.exclude(state=Claim.State.DISMISSED)
+        .exclude(pk__in=[c.pk for c in exclude])
+        .filter(start__lt=end, end__gt=start)
+        .order_by("start")
+        .first()
+    )
+    if clash is not None:
+        raise WorkflowError(
+            f"That text overlaps claim #{clash.pk}; adjust that one instead."
+        )
+
+
+def _trim(body: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and body[start].isspace():
+        start += 1
+    while end > start and body[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+@transaction.atomic
+def add_claim(
+    article: Article, *, user: User, start: int, end: int, claimant: str = ""
+) -> Claim:
+    """A claim the machine missed, marked by a checker."""
+    _require(user, WORK, "add claims")
+    article = _lock_article(article)
+    _ensure_curatable(article)
+    quote_selector(article.body, start, end)  # refuses a span outside the text
+    start, end = _trim(article.body, start, end)
+    if start == end:
+        raise WorkflowError("A claim needs some text.")
+    _ensure_free(article, start, end)
+    return _create_claim(
+        article, user, Span(start, end, claimant=(claimant or "").strip()[:200])
+    )
+
+
+@transaction.atomic
+def adjust_span(
+    claim: Claim, *, user: User, start: int, end: int, version: int | None = None
+) -> Claim:
+    _require(user, WORK, "adjust claims")
+    claim = _lock_claim(claim, version)
+    _ensure_curatable(claim.article)
+    _ensure_state(claim, [Claim.State.OPEN, Claim.State.IN_PROGRESS], "adjust")
+    body = claim.article.body
+    quote_selector(body, start, end)
+    start, end = _trim(body, start, end)
+    if start == end:
+        raise WorkflowError("A claim needs some text.")
+    _ensure_free(claim.article, start, end, exclude=[claim])
+    text, prefix, suffix = quote_selector(body, start, end)
+    if (start, end) == (claim.start, claim.end):
+        return claim
+    changes = {
+        "start": [claim.start, start],
+        "end": [claim.end, end],
+        "text": [claim.text, text],
+    }
+    claim.start, claim.end, claim.text, claim.prefix, claim.suffix = (
+        start,
+        end,
+        text,
+        prefix,
+        suffix,
+    )
+    claim.version += 1
+    claim.save()
+    record(user, "adjust", claim, claim=claim, changes=changes)
+    return claim
+
+
+@transaction.atomic
+def split(claim: Claim, *, user: User, at: int, version: int | None = None) -> Claim:
+    """Cut an open claim in two at ``at``; returns the new second claim."""
+    _require(user, WORK, "split claims")
+    claim = _lock_claim(claim, version)
+    _ensure_curatable(claim.article)
+    _ensure_state(claim, [Claim.State.OPEN], "split")
+    body = claim.article.body
+    first = _trim(body, claim.start, at) if claim.start < at < claim.end else (0, 0)
+    second = _trim(body, at, claim.end) if claim.start < at < claim.end else (0, 0)
+    if first[0] == first[1] or second[0] == second[1]:
+        raise WorkflowError(
+            "Split inside the claim, so that both parts keep some text."
+        )
+    text, prefix, suffix = quote_selector(body, *first)
+    changes = {"end": [claim.end, first[1]], "text": [claim.text, text]}
+    claim.start, claim.end, claim.text, claim.prefix, claim.suffix = (
+        first[0],
+        first[1],
+        text,
+        prefix,
+        suffix,
+    )
+    claim.version += 1
+    claim.save()
+    record(user, "split", claim, claim=claim, changes=changes)
+    return _create_claim(
+        claim.article,
+        user,
+        Span(*second, claimant=claim.claimant),
+        reason=f"Split from claim #{claim.pk}.",
+    )
+
+
+@transaction.atomic
+def merge(first: Claim, second: Claim, *, user: User) -> Claim:
+    """Join two neighbouring open claims into the first; the second is dismissed."""
+    _require(user, WORK, "merge claims")
+    if first.article_id != second.article_id:
+        raise WorkflowError("Only claims of the same article can be merged.")
+    first, second = sorted([first, second], key=lambda c: (c.start, c.pk))
+    first = _lock_claim(first)
+    second = _lock_claim(second)
+    article = first.article
+    _ensure_curatable(article)
+    for claim in (first, second):
+        _ensure_state(claim, [Claim.State.OPEN], "merge")
+    between = article.claims.exclude(state=Claim.State.DISMISSED).filter(
+        start__gte=first.end, start__lt=second.start
+    )
+    if between.exists():
+        raise WorkflowError("Only neighbouring claims can be merged.")
+    text, prefix, suffix = quote_selector(article.body, first.start, second.end)
+    changes = {"end": [first.end, second.end], "text": [first.text, text]}
+    first.end, first.text, first.prefix, first.suffix = second.end, text, prefix, suffix
+    first.version += 1
+    first.save()
+    record(
+        user,
+        "merge",
+        first,
+        claim=first,
+        changes=changes,
+        reason=f"Merged with #{second.pk}.",
+    )
+    reason = f"Merged into claim #{first.pk}."
+    _change_state(
+        second, user, "dismiss", Claim.State.DISMISSED, reason, dismiss_reason=reason
+    )
+    return first
 
 
 @transaction.atomic
@@ -620,6 +827,11 @@ def reopen_article(article: Article, *, user: User, reason: str) -> Article:
     return article
 
 
+# Where the fact-check is published is known only after sign-off, and it is not part of
+# what was checked (the fingerprint), so it stays editable on a signed-off article.
+EDITABLE_AFTER_SIGN_OFF = frozenset({"factcheck_url"})
+
+
 @transaction.atomic
 def update_article(
     article: Article, *, user: User, reason: str = "", **fields
@@ -629,7 +841,8 @@ def update_article(
     if "body" in fields:
         raise WorkflowError("An article's text cannot be changed after import.")
     article = _lock_article(article)
-    _ensure_unlocked(article)
+    if set(fields) - EDITABLE_AFTER_SIGN_OFF:
+        _ensure_unlocked(article)
     changes = {}
     for name, value in fields.items():
         old = getattr(article, name)
@@ -638,7 +851,7 @@ def update_article(
             setattr(article, name, value)
     if not changes:
         return article
-    article.full_clean()
+    _full_clean(article)
     article.version += 1
     article.save()
     record(user, "edit", article, article=article, changes=changes, reason=reason)
@@ -664,3 +877,282 @@ def admin_save(obj, *, user: User, changed: dict, reason: str, created: bool) ->
 def admin_delete(obj, *, user: User) -> None:
     record(user, "delete", obj, changes={"deleted": [str(obj), None]})
     obj.delete()
+
+
+# --- archives -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Restored:
+    """What ``restore_archive`` did, for the person who ran it."""
+
+    article: Article
+    created_users: tuple[str, ...]
+    reused_sources: tuple[str, ...]
+
+
+@transaction.atomic
+def restore_archive(document: dict, *, user: User | None = None) -> Restored:
+    """Restore an article archive (``exports.article_archive``) as it was.
+
+    Everything is restored with its original authors and timestamps, events included;
+    only the ids change. Missing users are created inactive with no usable password,
+    ratings are matched by label, and sources already here (same URL, or same title and
+    reference for offline ones) are reused. One transaction: any problem raises
+    WorkflowError and nothing is written. The restore itself is recorded as one more
+    Event, by ``user`` (None when run from a command).
+    """
+    if user is not None:
+        _require(user, IMPORT, "restore archived articles")
+    doc = _archive_sections(document)
+    data = doc["article"]
+    body = _value(data, "body", "the article", str)
+    if body_digest(body) != data.get("body_sha256"):
+        raise WorkflowError(
+            "The archive's article text does not match its checksum (body_sha256): "
+            "the file is damaged or was edited."
+        )
+    existing = Article.objects.filter(body_sha256=data["body_sha256"]).first()
+    if existing is not None:
+        raise WorkflowError(
+            f"This article is already here as #{existing.pk} “{existing.title}”; "
+            "nothing was restored."
+        )
+    ratings = _archive_ratings(doc["claims"])
+    users, created_users = _archive_users(doc)
+
+    article = Article(
+        **_archived_fields(data, exports.ARTICLE_FIELDS, "the article"),
+        imported_by=users[data.get("imported_by")],
+        signed_off_by=users.get(data.get("signed_off_by")),
+    )
+    _insert_as_archived(article, "the article")
+
+    claims = {}
+    for item in doc["claims"]:
+        what = f"claim #{item.get('id')}"
+        claim = Claim(
+            article=article,
+            **_archived_fields(item, exports.CLAIM_FIELDS, what),
+            rating=ratings.get(item.get("rating")),
+            assignee=users.get(item.get("assignee")),
+            submitted_by=users.get(item.get("submitted_by")),
+            approved_by=users.get(item.get("approved_by")),
+        )
+        _clean_archived(claim, what)
+        if body[claim.start : claim.end] != claim.text:
+            raise WorkflowError(
+                f"In the archive, {what} does not match the article text."
+            )
+        _insert_as_archived(claim, what, cleaned=True)
+        claims[item["id"]] = claim
+
+    sources, new_sources, sources_restored, reused = {}, set(), [], []
+    for item in doc["sources"]:
+        what = f"source #{item.get('id')}"
+        fields = _archived_fields(item, exports.SOURCE_FIELDS, what)
+        source = _same_source(fields, restored=sources_restored)
+        if source is None:
+            source = Source(**fields, created_by=users[item.get("created_by")])
+            _insert_as_archived(source, what)
+            new_sources.add(item["id"])
+            sources_restored.append(source.pk)
+        else:
+            reused.append(str(source))
+        sources[item["id"]] = source
+
+    targets = {
+        "article": {data.get("id"): article},
+        "claim": claims,
+        "evidence": {},
+        "note": {},
+    }
+    for item in doc["evidence"]:
+        what = f"evidence #{item.get('id')}"
+        evidence = Evidence(
+            claim=_linked(claims, item, "claim", what),
+            source=_linked(sources, item, "source", what),
+            **_archived_fields(item, exports.EVIDENCE_FIELDS, what),
+            added_by=users[item.get("added_by")],
+        )
+        _insert_as_archived(evidence, what)
+        targets["evidence"][item["id"]] = evidence
+    for item in doc["notes"]:
+        what = f"note #{item.get('id')}"
+        note = Note(
+            claim=_linked(claims, item, "claim", what),
+            **_archived_fields(item, exports.NOTE_FIELDS, what),
+            author=users[item.get("author")],
+        )
+        _insert_as_archived(note, what)
+        targets["note"][item["id"]] = note
+    targets["source"] = {k: v for k, v in sources.items() if k in new_sources}
+
+    for item in doc["events"]:
+        what = f"event #{item.get('id')}"
+        kind = item.get("target_type")
+        if kind == "source" and item.get("target_id") not in targets["source"]:
+            continue  # a source that was already here keeps the history it has
+        target = targets.get(kind, {}).get(item.get("target_id"))
+        event = Event(
+            actor=users.get(item.get("actor")),
+            **_archived_fields(item, exports.EVENT_FIELDS, what),
+            # Ids of objects not in the archive (withdrawn evidence) mean nothing here.
+            target_id=target.pk if target is not None else None,
+            article=article if item.get("article") else None,
+            claim=_linked(claims, item, "claim", what) if item.get("claim") else None,
+        )
+        _insert_as_archived(event, what)
+
+    record(
+        user,
+        "restore",
+        article,
+        article=article,
+        changes={
+            "archived_from": [None, doc.get("site", "")],
+            "archived_id": [None, data.get("id")],
+            "exported_at": [None, doc.get("exported_at")],
+        },
+        reason="Restored from an article archive.",
+    )
+    return Restored(article, tuple(created_users), tuple(reused))
+
+
+def _archive_sections(document) -> dict:
+    if not isinstance(document, dict) or (
+        document.get("format") != exports.ARCHIVE_FORMAT
+    ):
+        raise WorkflowError("This is not an article archive of the claim verifier.")
+    if document.get("version") != exports.ARCHIVE_VERSION:
+        raise WorkflowError(
+            f"This archive has format version {document.get('version')!r}; this "
+            f"instance reads version {exports.ARCHIVE_VERSION}."
+        )
+    if not isinstance(document.get("article"), dict):
+        raise WorkflowError("The archive has no article.")
+    for section in ("claims", "sources", "evidence", "notes", "events"):
+        items = document.get(section)
+        if not isinstance(items, list) or not all(
+            isinstance(item, dict) and isinstance(item.get("id"), int) for item in items
+        ):
+            raise WorkflowError(
+                f"The archive's “{section}” is not a list of records with ids."
+            )
+    return document
+
+
+def _value(item: dict, key: str, what: str, kind: type):
+    if not isinstance(item.get(key), kind):
+        raise WorkflowError(f"In the archive, {what} has no valid “{key}”.")
+    return item[key]
+
+
+def _archived_fields(item: dict, names: Iterable[str], what: str) -> dict:
+    """The named fields of an archived record, with dates and times parsed."""
+    fields = {}
+    for name in names:
+        if name not in item:
+            raise WorkflowError(f"In the archive, {what} has no “{name}”.")
+        value = item[name]
+        if value is not None and (name.endswith("_at") or name == "published_on"):
+            parse = parse_date if name == "published_on" else parse_datetime
+            try:
+                parsed = parse(value) if isinstance(value, str) else None
+            except ValueError:
+                parsed = None
+            if parsed is None:
+                raise WorkflowError(
+                    f"In the archive, {what} has an invalid {name}: {value!r}."
+                )
+            value = parsed
+        fields[name] = value
+    return fields
+
+
+def _insert_as_archived(obj, what: str, *, cleaned: bool = False) -> None:
+    """Validate and insert a record exactly as archived, timestamps included.
+
+    A raw save (what ``loaddata`` does) keeps created_at and friends instead of
+    stamping them now. It only ever inserts: Events stay immutable.
+    """
+    if not cleaned:
+        _clean_archived(obj, what)
+    obj.save_base(raw=True, force_insert=True)
+
+
+def _clean_archived(obj, what: str) -> None:
+    try:
+        _full_clean(obj)
+    except WorkflowError as error:
+        raise WorkflowError(
+            f"In the archive, {what} is not valid ({error.message})."
+        ) from None
+
+
+def _archive_ratings(claims: list[dict]) -> dict:
+    labels = {c.get("rating") for c in claims} - {None}
+    ratings = {r.label: r for r in Rating.objects.filter(label__in=labels)}
+    unknown = sorted(labels - set(ratings), key=str)
+    if unknown:
+        raise WorkflowError(
+            "The archive uses ratings this instance does not have: "
+            + ", ".join(f"“{label}”" for label in unknown)
+            + ". Add them to the verdict scale (same label) and try again; "
+            "nothing was restored."
+        )
+    return ratings
+
+
+def _archive_users(doc: dict) -> tuple[dict, list[str]]:
+    """Users by username; missing ones are created inactive with no usable password."""
+    names = set(doc.get("users") or [])
+    names.add(doc["article"].get("imported_by"))
+    names.add(doc["article"].get("signed_off_by"))
+    for section, keys in [
+        ("claims", ("assignee", "submitted_by", "approved_by")),
+        ("sources", ("created_by",)),
+        ("evidence", ("added_by",)),
+        ("notes", ("author",)),
+        ("events", ("actor",)),
+    ]:
+        names.update(item.get(key) for item in doc[section] for key in keys)
+    names.discard(None)
+    if not all(isinstance(name, str) and name for name in names):
+        raise WorkflowError("The archive names a user with an invalid username.")
+    UserModel = get_user_model()
+    users = {u.get_username(): u for u in UserModel.objects.filter(username__in=names)}
+    created = []
+    for name in sorted(names - set(users)):
+        new = UserModel(username=name, is_active=False)
+        new.set_unusable_password()
+        _clean_archived(new, f"the user {name!r}")
+        new.save()
+        users[name] = new
+        created.append(name)
+    # A record whose author is missing from the archive is an error, not a None.
+    users[None] = None
+    return users, created
+
+
+def _same_source(fields: dict, restored: list[int]) -> Source | None:
+    """A source that was here before: the same URL, else the same title and reference.
+
+    Sources this restore created do not count, so that two archived sources with the
+    same URL (nothing forbids them) come back as two.
+    """
+    if fields.get("url"):
+        same = Source.objects.filter(url=fields["url"])
+    else:
+        same = Source.objects.filter(
+            url="", title=fields.get("title"), reference=fields.get("reference")
+        )
+    return same.exclude(pk__in=restored).order_by("pk").first()
+
+
+def _linked(objects: dict, item: dict, key: str, what: str):
+    if item.get(key) not in objects:
+        raise WorkflowError(
+            f"In the archive, {what} points to a {key} that is not in it."
+        )
+    return objects[item[key]]

@@ -96,6 +96,7 @@ class Command(BaseCommand):
             "check_worthy"
         ]
         found = {(s.start, s.end): s for s in extraction.analyse(body)}
+        machine_claims, machine_others = extraction.candidates(body)
         spans = []
         for item in sentences:
             start = body.find(item["sentence"])
@@ -115,9 +116,14 @@ class Command(BaseCommand):
                 )
             )
         meta = demo["article"]
+        chosen = {(s.start, s.end) for s in spans}
+        others = [
+            s for s in machine_claims + machine_others if (s.start, s.end) not in chosen
+        ]
         article = workflow.create_article(
             user=users["checker"],
             spans=spans,
+            others=workflow.spans_from(sorted(others, key=lambda s: s.start)),
             body=body,
             title=meta["title"],
             outlet=meta["outlet"],

@@ -1,0 +1,509 @@
+"""Archiving an article and restoring it elsewhere, with nothing lost."""
+
+import io
+import json
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import CommandError, call_command
+
+from tests.conftest import (
+    cite,
+    make_approved,
+    make_article,
+    make_in_progress,
+    make_source,
+    refresh,
+)
+from verifier import exports, workflow
+from verifier.models import (
+    Article,
+    Claim,
+    Event,
+    Evidence,
+    ImmutableEventError,
+    Note,
+    Source,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def worked_article(checker, other_checker, editor):
+    """An article with every kind of record: approved, dismissed and worked claims,
+    shared and offline sources, withdrawn evidence, notes, a sign-off and a reopen."""
+    article = make_article(
+        checker,
+        outlet="Daily Planet",
+        byline="Lois Lane",
+        url="https://planet.example.com/a",
+        factcheck_url="https://verify.example.org/fc/1",
+        others=[workflow.Span(0, 14, 0.21, ("number",))],
+    )
+    first, second, third = article.claims.order_by("start")
+    workflow.assign(first, user=editor, assignee=other_checker)
+    make_approved(first, other_checker, editor)
+    workflow.add_note(first, user=other_checker, text="Checked with the press office.")
+    workflow.dismiss(second, user=checker, reason="An opinion.")
+    make_in_progress(third, checker, label="False")
+    offline = workflow.create_source(
+        user=checker, title="Interview", reference="Phone call, 3 May"
+    )
+    withdrawn = cite(third, checker, offline)
+    workflow.remove_evidence(withdrawn, user=checker)
+    cite(third, checker, offline)
+    workflow.add_note(third, user=checker, text="Waiting for the data.")
+    return refresh(article)
+
+
+def signed_off(article, checker, editor):
+    for claim in article.claims.exclude(state__in=["approved", "dismissed"]):
+        workflow.dismiss(claim, user=checker, reason="Out of scope.")
+    workflow.sign_off(article, user=editor)
+    return refresh(article)
+
+
+def natural(obj):
+    """An object's identity without its primary key."""
+    if obj is None:
+        return None
+    if isinstance(obj, User):
+        return obj.username
+    if isinstance(obj, Article):
+        return obj.body_sha256
+    if isinstance(obj, Claim):
+        return (natural(obj.article), obj.start, obj.end)
+    if isinstance(obj, Source):
+        return (obj.title, obj.url, obj.reference)
+    if isinstance(obj, Evidence):
+        return (natural(obj.claim), natural(obj.source), obj.excerpt, obj.added_at)
+    if isinstance(obj, Note):
+        return (natural(obj.claim), obj.text, obj.created_at)
+    return str(obj)  # a rating, by its label
+
+
+def fields(obj):
+    """Every stored field of a record, relations by natural key, without the pk."""
+    row = {}
+    for field in obj._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        if field.is_relation:
+            row[field.name] = natural(getattr(obj, field.name))
+        else:
+            row[field.name] = getattr(obj, field.attname)
+    return row
+
+
+TARGETS = {"article": Article, "claim": Claim, "evidence": Evidence, "note": Note}
+
+
+def event_fields(event):
+    row = fields(event)
+    model = TARGETS.get(event.target_type) or (
+        Source if event.target_type == "source" else None
+    )
+    target = model.objects.filter(pk=event.target_id).first() if model else None
+    row["target_id"] = natural(target)
+    return row
+
+
+def dump(article):
+    """Everything about an article, as comparable plain data."""
+    claims = article.claims.order_by("start")
+    evidence = Evidence.objects.filter(claim__article=article).order_by("added_at")
+    sources = Source.objects.filter(evidence__in=evidence).distinct().order_by("title")
+    events = Event.objects.filter(article=article).exclude(action="restore")
+    source_events = Event.objects.filter(target_type="source", target_id__in=sources)
+    return {
+        "article": fields(article),
+        "claims": [fields(c) for c in claims],
+        "evidence": [fields(e) for e in evidence],
+        "sources": [fields(s) for s in sources],
+        "notes": [fields(n) for n in Note.objects.filter(claim__article=article)],
+        "events": [event_fields(e) for e in events.order_by("created_at", "pk")],
+        "source_events": [
+            event_fields(e) for e in source_events.order_by("created_at")
+        ],
+    }
+
+
+def wipe(article, users=()):
+    """Remove the article and all about it, as on a fresh instance (test only: normal
+    code can never delete an Event)."""
+    sources = list(Source.objects.filter(evidence__claim__article=article).distinct())
+    Event.objects.filter(article=article)._raw_delete("default")
+    Event.objects.filter(target_type="source")._raw_delete("default")
+    Note.objects.filter(claim__article=article).delete()
+    Evidence.objects.filter(claim__article=article).delete()
+    article.claims.all().delete()
+    Source.objects.filter(pk__in=[s.pk for s in sources]).delete()
+    Article.objects.filter(pk=article.pk).delete()
+    User.objects.filter(username__in=users).delete()
+
+
+def restore(document):
+    return workflow.restore_archive(
+        json.loads(json.dumps(document, cls=exports.ArchiveEncoder))
+    )
+
+
+# --- the archive document -------------------------------------------------------------
+
+
+def test_archive_holds_article_claims_evidence_sources_notes_and_events(worked_article):
+    document = exports.article_archive(worked_article)
+    assert document["format"] == "claim-verifier-article-archive"
+    assert document["article"]["body"] == worked_article.body
+    assert len(document["claims"]) == 3
+    assert len(document["evidence"]) == 3
+    assert [s["title"] for s in document["sources"]] == [
+        "Government report",
+        "Government report",
+        "Interview",
+    ]
+    assert len(document["notes"]) == 2
+    source_events = Event.objects.filter(target_type="source").count()
+    assert len(document["events"]) == worked_article.events.count() + source_events
+
+
+def test_archive_names_users_by_username_and_ratings_by_label(worked_article):
+    document = exports.article_archive(worked_article)
+    claim = document["claims"][0]
+    assert (claim["assignee"], claim["approved_by"], claim["rating"]) == (
+        "bob",
+        "carol",
+        "Misleading",
+    )
+    assert document["users"] == ["alice", "bob", "carol"]
+    assert document["ratings"] == ["False", "Misleading"]
+
+
+def test_archive_keeps_timestamps_to_the_microsecond(worked_article):
+    text = exports.archive_json(worked_article)
+    created = json.loads(text)["claims"][0]["created_at"]
+    assert created == worked_article.claims.order_by("start")[0].created_at.isoformat()
+
+
+@pytest.mark.parametrize(
+    "model, archived, related",
+    [
+        (Article, exports.ARTICLE_FIELDS, {"imported_by", "signed_off_by"}),
+        (
+            Claim,
+            exports.CLAIM_FIELDS,
+            {"article", "rating", "assignee", "submitted_by", "approved_by"},
+        ),
+        (Source, exports.SOURCE_FIELDS, {"created_by"}),
+        (Evidence, exports.EVIDENCE_FIELDS, {"claim", "source", "added_by"}),
+        (Note, exports.NOTE_FIELDS, {"claim", "author"}),
+        (Event, exports.EVENT_FIELDS, {"actor", "article", "claim", "target_id"}),
+    ],
+)
+def test_archive_carries_every_field_of_every_model(model, archived, related):
+    stored = {f.name for f in model._meta.concrete_fields if not f.primary_key}
+    assert stored == set(archived) | related
+
+
+# --- the round trip -------------------------------------------------------------------
+
+
+def test_round_trip_restores_the_article_identically(worked_article):
+    before = dump(worked_article)
+    document = exports.article_archive(worked_article)
+    wipe(worked_article)
+    restored = restore(document)
+    assert dump(restored.article) == before
+
+
+def test_round_trip_of_a_signed_off_article_keeps_the_sign_off(
+    worked_article, checker, editor
+):
+    article = signed_off(worked_article, checker, editor)
+    before = dump(article)
+    document = exports.article_archive(article)
+    wipe(article)
+    restored = restore(document).article
+    assert dump(restored) == before
+    assert (restored.state, restored.signed_off_by.username) == ("signed_off", "carol")
+    assert restored.fingerprint == article.fingerprint
+
+
+def test_round_trip_into_an_instance_without_the_users(worked_article):
+    before = dump(worked_article)
+    document = exports.article_archive(worked_article)
+    wipe(worked_article, users=["alice", "bob", "carol"])
+    restored = restore(document)
+    assert dump(restored.article) == before
+    assert restored.created_users == ("alice", "bob", "carol")
+
+
+def test_restore_keeps_the_order_of_events(worked_article):
+    actions = list(
+        worked_article.events.order_by("created_at", "pk").values_list(
+            "action", flat=True
+        )
+    )
+    document = exports.article_archive(worked_article)
+    wipe(worked_article)
+    article = restore(document).article
+    restored = article.events.exclude(action="restore").order_by("created_at", "pk")
+    assert list(restored.values_list("action", flat=True)) == actions
+
+
+def test_restore_records_itself_as_an_event(worked_article):
+    document = exports.article_archive(worked_article)
+    wipe(worked_article)
+    article = restore(document).article
+    event = article.events.order_by("pk").last()
+    assert (event.action, event.actor, event.target_id) == ("restore", None, article.pk)
+    assert event.changes["archived_id"] == [None, document["article"]["id"]]
+
+
+def test_restored_events_stay_immutable(worked_article):
+    document = exports.article_archive(worked_article)
+    wipe(worked_article)
+    event = restore(document).article.events.first()
+    event.reason = "Rewritten"
+    with pytest.raises(ImmutableEventError):
+        event.save()
+
+
+def test_withdrawn_evidence_events_keep_what_they_said(worked_article):
+    document = exports.article_archive(worked_article)
+    wipe(worked_article)
+    article = restore(document).article
+    removal = article.events.get(action="remove_evidence")
+    assert removal.target_id is None
+    assert removal.changes["source"] == ["Interview", None]
+
+
+# --- users, ratings and sources -------------------------------------------------------
+
+
+def test_missing_users_are_created_inactive_without_usable_password(worked_article):
+    document = exports.article_archive(worked_article)
+    wipe(worked_article, users=["bob"])
+    restored = restore(document)
+    bob = User.objects.get(username="bob")
+    assert restored.created_users == ("bob",)
+    assert not bob.is_active
+    assert not bob.has_usable_password()
+    assert not bob.groups.exists()
+
+
+def test_existing_users_are_reused(worked_article):
+    alice = User.objects.get(username="alice")
+    document = exports.article_archive(worked_article)
+    wipe(worked_article)
+    article = restore(document).article
+    assert article.imported_by == alice
+    assert User.objects.filter(username="alice").count() == 1
+
+
+def test_sources_already_here_are_reused_not_copied(worked_article, checker):
+    document = exports.article_archive(worked_article)
+    wipe(worked_article)
+    here = make_source(checker)  # same URL as the archived "Government report"
+    restored = restore(document)
+    assert Source.objects.filter(url=here.url).count() == 1
+    assert restored.article.claims.order_by("start")[0].evidence.get().source == here
+    assert set(restored.reused_sources) == {str(here)}
+
+
+@pytest.mark.parametrize(
+    "reference, n_interviews", [("Phone call, 3 May", 1), ("Another call", 2)]
+)
+def test_offline_sources_are_matched_by_title_and_reference(
+    worked_article, checker, reference, n_interviews
+):
+    document = exports.article_archive(worked_article)
+    wipe(worked_article)
+    workflow.create_source(user=checker, title="Interview", reference=reference)
+    restore(document)
+    assert Source.objects.filter(title="Interview").count() == n_interviews
+
+
+def test_unknown_rating_is_refused_and_nothing_is_written(worked_article):
+    document = exports.article_archive(worked_article)
+    document["claims"][0]["rating"] = "Pants on fire"
+    wipe(worked_article, users=["bob"])
+    counts = (Article.objects.count(), Event.objects.count(), User.objects.count())
+    with pytest.raises(workflow.WorkflowError, match="“Pants on fire”"):
+        restore(document)
+    assert (
+        Article.objects.count(),
+        Event.objects.count(),
+        User.objects.count(),
+    ) == counts
+
+
+def test_article_already_here_is_refused(worked_article):
+    document = exports.article_archive(worked_article)
+    n_events = Event.objects.count()
+    with pytest.raises(
+        workflow.WorkflowError, match=f"already here as #{worked_article.pk}"
+    ):
+        restore(document)
+    assert Article.objects.count() == 1
+    assert Event.objects.count() == n_events
+
+
+def test_damaged_article_text_is_refused(worked_article):
+    document = exports.article_archive(worked_article)
+    document["article"]["body"] += " Edited."
+    with pytest.raises(workflow.WorkflowError, match="checksum"):
+        restore(document)
+
+
+def test_claim_that_does_not_match_the_text_is_refused_and_nothing_is_written(
+    worked_article,
+):
+    document = exports.article_archive(worked_article)
+    document["claims"][-1]["text"] = "Something else"
+    wipe(worked_article, users=["bob"])
+    with pytest.raises(workflow.WorkflowError, match="does not match the article text"):
+        restore(document)
+    assert not Article.objects.exists()
+    assert not Claim.objects.exists()
+    assert not User.objects.filter(username="bob").exists()
+
+
+def test_invalid_record_is_refused_with_what_is_wrong(worked_article):
+    document = exports.article_archive(worked_article)
+    document["claims"][0]["state"] = "lost"
+    wipe(worked_article)
+    with pytest.raises(workflow.WorkflowError, match="claim #.* is not valid .*state"):
+        restore(document)
+
+
+def test_claim_with_a_span_that_is_not_a_number_is_refused(worked_article):
+    document = exports.article_archive(worked_article)
+    document["claims"][0]["start"] = "the beginning"
+    wipe(worked_article)
+    with pytest.raises(workflow.WorkflowError, match="claim #.* is not valid .*start"):
+        restore(document)
+
+
+def test_record_without_id_is_refused(worked_article):
+    document = exports.article_archive(worked_article)
+    del document["notes"][0]["id"]
+    with pytest.raises(
+        workflow.WorkflowError, match="“notes” is not a list of records"
+    ):
+        restore(document)
+
+
+def test_other_json_is_not_an_archive(db):
+    with pytest.raises(workflow.WorkflowError, match="not an article archive"):
+        workflow.restore_archive({"@context": "https://schema.org"})
+
+
+def test_archive_of_a_newer_format_is_refused(worked_article):
+    document = exports.article_archive(worked_article)
+    document["version"] = 2
+    with pytest.raises(workflow.WorkflowError, match="version 2"):
+        restore(document)
+
+
+def test_restoring_user_needs_permission_to_import(worked_article, nobody):
+    document = json.loads(exports.archive_json(worked_article))
+    wipe(worked_article)
+    with pytest.raises(workflow.WorkflowError, match="permission"):
+        workflow.restore_archive(document, user=nobody)
+    assert not Article.objects.exists()
+
+
+def test_restoring_user_is_the_actor_of_the_restore_event(worked_article, checker):
+    document = json.loads(exports.archive_json(worked_article))
+    wipe(worked_article)
+    article = workflow.restore_archive(document, user=checker).article
+    assert article.events.get(action="restore").actor == checker
+
+
+# --- the commands ---------------------------------------------------------------------
+
+
+def run(*args):
+    out, err = io.StringIO(), io.StringIO()
+    call_command(*args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def test_export_article_prints_one_json_document(worked_article):
+    out, _ = run("export_article", str(worked_article.pk))
+    assert json.loads(out)["article"]["title"] == worked_article.title
+
+
+def test_export_article_writes_to_a_file(worked_article, tmp_path):
+    path = tmp_path / "archive.json"
+    _, err = run("export_article", str(worked_article.pk), "-o", str(path))
+    assert (
+        json.loads(path.read_text(encoding="utf-8"))["article"]["id"]
+        == worked_article.pk
+    )
+    assert str(path) in err
+
+
+def test_import_article_archive_restores_the_file(worked_article, tmp_path):
+    path = tmp_path / "archive.json"
+    run("export_article", str(worked_article.pk), "-o", str(path))
+    before = dump(worked_article)
+    wipe(worked_article, users=["bob"])
+    out, _ = run("import_article_archive", str(path))
+    restored = Article.objects.get()
+    assert dump(restored) == before
+    assert f"Restored article #{restored.pk}" in out
+    assert "Created inactive users with no usable password" in out
+    assert "bob" in out
+
+
+@pytest.mark.parametrize("command", ["export_article", "export_claimreview"])
+def test_export_of_an_unknown_article_is_an_error(db, command):
+    with pytest.raises(CommandError, match="no article #999"):
+        run(command, "999")
+
+
+def test_import_of_a_missing_file_is_an_error(db, tmp_path):
+    with pytest.raises(CommandError, match="Cannot read"):
+        run("import_article_archive", str(tmp_path / "missing.json"))
+
+
+def test_import_of_invalid_json_is_an_error(db, tmp_path):
+    path = tmp_path / "broken.json"
+    path.write_text('{"format": ', encoding="utf-8")
+    with pytest.raises(CommandError, match="not valid JSON .line 1"):
+        run("import_article_archive", str(path))
+
+
+def test_import_of_a_binary_file_is_an_error(db, tmp_path):
+    path = tmp_path / "image.png"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe")
+    with pytest.raises(CommandError, match="not UTF-8"):
+        run("import_article_archive", str(path))
+
+
+def test_import_of_an_article_already_here_is_an_error(worked_article, tmp_path):
+    path = tmp_path / "archive.json"
+    run("export_article", str(worked_article.pk), "-o", str(path))
+    with pytest.raises(CommandError, match="already here"):
+        run("import_article_archive", str(path))
+
+
+def test_export_claimreview_prints_json_ld_and_notes_a_draft(worked_article):
+    out, err = run("export_claimreview", str(worked_article.pk))
+    assert json.loads(out) == json.loads(
+        exports.to_json(exports.claimreview_document(worked_article))
+    )
+    assert len(json.loads(out)["@graph"]) == 1
+    assert "Draft" in err
+
+
+def test_export_claimreview_after_sign_off_is_not_a_draft(
+    worked_article, checker, editor
+):
+    article = signed_off(worked_article, checker, editor)
+    out, err = run("export_claimreview", str(article.pk))
+    assert json.loads(out)["@graph"][0]["creativeWorkStatus"] == "Published"
+    assert err == ""

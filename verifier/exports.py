@@ -1,0 +1,409 @@
+"""What the verifier publishes and archives, built from model instances.
+
+- ClaimReview: schema.org JSON-LD, one review per approved claim, as Google's Fact Check
+  Explorer and other aggregators read it.
+- The article archive: one JSON document holding an article with its claims, evidence,
+  sources, notes and events, which ``workflow.restore_archive`` restores elsewhere.
+
+No request and no writes here: the pages and commands call these and present the result.
+
+Two choices worth knowing:
+
+- A rating whose ``value`` is 0 (the default scale's "Unverifiable") is not a degree of
+  accuracy, so it is kept off the numeric scale: its ClaimReview carries the verdict as
+  text (``alternateName``, ``name``, ``description``) but no ``ratingValue``,
+  ``bestRating`` or ``worstRating``. Publishing 0 on a scale whose worst is 0 would tell
+  aggregators that "we could not verify it" is worse than "False". ``bestRating`` and
+  ``worstRating`` are the highest and lowest values of the other ratings, retired ones
+  included, so that reviews already published keep their scale.
+- Before sign-off every review says ``"creativeWorkStatus": "Draft"`` (a schema.org
+  property of every CreativeWork, so validators accept it); after sign-off it says
+  ``"Published"`` and ``datePublished`` is the sign-off date. A draft's
+  ``datePublished`` is the date its verdict was approved.
+"""
+
+import datetime
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Max, Min, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from verifier.models import Article, Claim, Event, Evidence, Note, Rating, Source
+
+SCHEMA_CONTEXT = "https://schema.org"
+# Google asks for a claimReviewed short enough not to wrap on a phone (about 75
+# characters); a claim cut that short usually loses what makes it checkable, so we
+# keep a little more and the full text goes in itemReviewed.text.
+CLAIM_REVIEWED_MAX = 120
+OFF_SCALE_VALUE = 0
+
+ARCHIVE_FORMAT = "claim-verifier-article-archive"
+ARCHIVE_VERSION = 1
+
+
+# --- ClaimReview ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scale:
+    """The numeric bounds of the verdict scale, as ClaimReview publishes them."""
+
+    best: int | None
+    worst: int | None
+
+    def has(self, rating: Rating) -> bool:
+        return (
+            rating.value != OFF_SCALE_VALUE
+            and self.best is not None
+            and self.worst is not None
+        )
+
+
+def rating_scale() -> Scale:
+    bounds = Rating.objects.exclude(value=OFF_SCALE_VALUE).aggregate(
+        best=Max("value"), worst=Min("value")
+    )
+    return Scale(best=bounds["best"], worst=bounds["worst"])
+
+
+def shorten_claim(text: str, limit: int = CLAIM_REVIEWED_MAX) -> str:
+    """The claim on one line, cut at a clause or word boundary when too long."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    clause = max(cut.rfind(mark) for mark in (", ", "; ", ": ", " – ", " — "))
+    if clause >= limit // 2:
+        cut = cut[:clause]
+    elif " " in cut:
+        cut = cut[: cut.rfind(" ")]
+    return cut.rstrip(" ,;:.–—-") + "…"
+
+
+def organisation() -> dict:
+    """The publisher of the fact-check: this newsroom."""
+    return {
+        "@type": "Organization",
+        "name": settings.VERIFIER_ORG_NAME,
+        "url": settings.VERIFIER_SITE_URL + "/",
+    }
+
+
+def memo_url(article: Article) -> str:
+    return settings.VERIFIER_SITE_URL + reverse("article-report", args=[article.pk])
+
+
+def review_url(article: Article) -> str:
+    """Where the fact-check is read: the address an editor set, else our memo."""
+    return article.factcheck_url or memo_url(article)
+
+
+def claimant(claim: Claim, article: Article) -> dict | None:
+    """Who made the claim: the claimant when known, else the outlet that printed it."""
+    if claim.claimant.strip():
+        name = claim.claimant.strip()
+        return {"@type": _claimant_type(name), "name": name}
+    if article.outlet.strip():
+        return {"@type": "Organization", "name": article.outlet.strip()}
+    return None
+
+
+ORGANISATION_WORDS = frozenset(
+    """agency association authority bank board bureau campaign center centre
+    commission committee company congress corporation council court department
+    foundation government group inc institute ltd ministry office organisation
+    organization parliament party police senate service university""".split()
+)
+
+
+def _claimant_type(name: str) -> str:
+    """Organization for names such as "the Labor Department" or "ICE", else Person."""
+    words = name.replace(".", " ").replace(",", " ").split()
+    if any(word.lower() in ORGANISATION_WORDS for word in words):
+        return "Organization"
+    if len(words) == 1 and len(words[0]) > 1 and words[0].isupper():
+        return "Organization"
+    return "Person"
+
+
+def appearance(article: Article) -> dict:
+    """The reviewed article, described inline (it may have no address of its own)."""
+    work: dict = {"@type": "Article", "headline": article.title}
+    if article.url:
+        work["url"] = article.url
+    if article.published_on:
+        work["datePublished"] = article.published_on.isoformat()
+    if article.outlet:
+        work["publisher"] = {"@type": "Organization", "name": article.outlet}
+    if article.byline:
+        work["author"] = {"@type": "Person", "name": article.byline}
+    return work
+
+
+def review_rating(rating: Rating, scale: Scale) -> dict:
+    result: dict = {
+        "@type": "Rating",
+        "alternateName": rating.label,
+        "name": rating.label,
+    }
+    if rating.description:
+        result["description"] = rating.description
+    if scale.has(rating):
+        result.update(
+            ratingValue=rating.value, bestRating=scale.best, worstRating=scale.worst
+        )
+    return result
+
+
+def claim_review(
+    article: Article, claim: Claim, *, scale: Scale, published: datetime.date
+) -> dict:
+    """One ClaimReview for one approved claim."""
+    item: dict = {"@type": "Claim", "text": " ".join(claim.text.split())}
+    author = claimant(claim, article)
+    if author is not None:
+        item["author"] = author
+    item["appearance"] = appearance(article)
+    if article.published_on:
+        item["datePublished"] = article.published_on.isoformat()
+    return {
+        "@type": "ClaimReview",
+        "url": review_url(article),
+        "claimReviewed": shorten_claim(claim.text),
+        "reviewRating": review_rating(claim.rating, scale),
+        "author": organisation(),
+        "datePublished": published.isoformat(),
+        "creativeWorkStatus": "Published" if article.is_signed_off else "Draft",
+        "itemReviewed": item,
+    }
+
+
+def approved_claims(article: Article) -> list[Claim]:
+    """The claims whose verdict an editor approved; no other claim is ever published."""
+    return list(
+        article.claims.filter(state=Claim.State.APPROVED)
+        .select_related("rating")
+        .order_by("start", "pk")
+    )
+
+
+def approval_dates(claims: Iterable[Claim]) -> dict[int, datetime.date]:
+    """When each claim's verdict was last approved, from its approve events."""
+    rows = (
+        Event.objects.filter(claim__in=list(claims), action="approve")
+        .values("claim_id")
+        .annotate(at=Max("created_at"))
+    )
+    return {row["claim_id"]: timezone.localdate(row["at"]) for row in rows}
+
+
+def claimreview_document(article: Article) -> dict:
+    """The ClaimReview JSON-LD of an article: one review per approved claim."""
+    claims = approved_claims(article)
+    scale = rating_scale()
+    if article.is_signed_off:
+        signed = timezone.localdate(article.signed_off_at)
+        dates = dict.fromkeys((c.pk for c in claims), signed)
+    else:
+        dates = approval_dates(claims)
+    return {
+        "@context": SCHEMA_CONTEXT,
+        "@graph": [
+            claim_review(
+                article,
+                claim,
+                scale=scale,
+                published=dates.get(claim.pk) or timezone.localdate(claim.updated_at),
+            )
+            for claim in claims
+        ],
+    }
+
+
+def to_json(document: dict, encoder: type = DjangoJSONEncoder) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False, cls=encoder)
+
+
+# Inside <script>, "</script>" or "<!--" in a claim would end or confuse the element.
+_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+def script_json(document: dict) -> str:
+    """JSON safe to place inside <script type="application/ld+json">."""
+    return to_json(document).translate(_SCRIPT_ESCAPES)
+
+
+# --- the article archive --------------------------------------------------------------
+
+
+def _username(user) -> str | None:
+    return user.get_username() if user is not None else None
+
+
+def _fields(obj, names: Iterable[str]) -> dict:
+    return {name: getattr(obj, name) for name in names}
+
+
+ARTICLE_FIELDS = (
+    "title",
+    "body",
+    "body_sha256",
+    "outlet",
+    "byline",
+    "url",
+    "published_on",
+    "factcheck_url",
+    "imported_at",
+    "state",
+    "signed_off_at",
+    "fingerprint",
+    "version",
+    "sentences",
+)
+CLAIM_FIELDS = (
+    "start",
+    "end",
+    "text",
+    "prefix",
+    "suffix",
+    "claimant",
+    "score",
+    "reasons",
+    "state",
+    "rationale",
+    "dismiss_reason",
+    "version",
+    "created_at",
+    "updated_at",
+)
+SOURCE_FIELDS = ("title", "publisher", "kind", "url", "reference", "created_at")
+EVIDENCE_FIELDS = ("excerpt", "locator", "stance", "added_at")
+NOTE_FIELDS = ("text", "created_at")
+EVENT_FIELDS = ("created_at", "action", "target_type", "changes", "reason")
+
+
+def article_archive(article: Article) -> dict:
+    """Everything about one article, with users by username and ratings by label.
+
+    Records link to each other by the ``id`` they have in this instance; those ids mean
+    nothing elsewhere and are replaced on restore.
+    """
+    claims = list(
+        article.claims.select_related(
+            "rating", "assignee", "submitted_by", "approved_by"
+        ).order_by("start", "pk")
+    )
+    evidence = list(
+        Evidence.objects.filter(claim__article=article)
+        .select_related("added_by")
+        .order_by("added_at", "pk")
+    )
+    notes = list(
+        Note.objects.filter(claim__article=article)
+        .select_related("author")
+        .order_by("created_at", "pk")
+    )
+    source_ids = sorted({e.source_id for e in evidence})
+    sources = list(
+        Source.objects.filter(pk__in=source_ids)
+        .select_related("created_by")
+        .order_by("pk")
+    )
+    events = list(
+        Event.objects.filter(
+            Q(article=article) | Q(target_type="source", target_id__in=source_ids)
+        )
+        .select_related("actor")
+        .order_by("created_at", "pk")
+    )
+    users = {
+        _username(u)
+        for u in [article.imported_by, article.signed_off_by]
+        + [u for c in claims for u in (c.assignee, c.submitted_by, c.approved_by)]
+        + [s.created_by for s in sources]
+        + [e.added_by for e in evidence]
+        + [n.author for n in notes]
+        + [e.actor for e in events]
+        if u is not None
+    }
+    return {
+        "format": ARCHIVE_FORMAT,
+        "version": ARCHIVE_VERSION,
+        "exported_at": timezone.now(),
+        "site": settings.VERIFIER_SITE_URL,
+        "users": sorted(users),
+        "ratings": sorted({c.rating.label for c in claims if c.rating}),
+        "article": {
+            "id": article.pk,
+            **_fields(article, ARTICLE_FIELDS),
+            "imported_by": _username(article.imported_by),
+            "signed_off_by": _username(article.signed_off_by),
+        },
+        "claims": [
+            {
+                "id": c.pk,
+                **_fields(c, CLAIM_FIELDS),
+                "rating": c.rating.label if c.rating else None,
+                "assignee": _username(c.assignee),
+                "submitted_by": _username(c.submitted_by),
+                "approved_by": _username(c.approved_by),
+            }
+            for c in claims
+        ],
+        "sources": [
+            {
+                "id": s.pk,
+                **_fields(s, SOURCE_FIELDS),
+                "created_by": _username(s.created_by),
+            }
+            for s in sources
+        ],
+        "evidence": [
+            {
+                "id": e.pk,
+                "claim": e.claim_id,
+                "source": e.source_id,
+                **_fields(e, EVIDENCE_FIELDS),
+                "added_by": _username(e.added_by),
+            }
+            for e in evidence
+        ],
+        "notes": [
+            {
+                "id": n.pk,
+                "claim": n.claim_id,
+                **_fields(n, NOTE_FIELDS),
+                "author": _username(n.author),
+            }
+            for n in notes
+        ],
+        "events": [
+            {
+                "id": e.pk,
+                "actor": _username(e.actor),
+                **_fields(e, EVENT_FIELDS),
+                "target_id": e.target_id,
+                "article": e.article_id is not None,
+                "claim": e.claim_id,
+            }
+            for e in events
+        ],
+    }
+
+
+class ArchiveEncoder(DjangoJSONEncoder):
+    """Django's encoder, but keeping microseconds so that restored times are exact."""
+
+    def default(self, o):
+        if isinstance(o, datetime.datetime):
+            return o.isoformat()
+        return super().default(o)
+
+
+def archive_json(article: Article) -> str:
+    return to_json(article_archive(article), ArchiveEncoder)
