@@ -10,7 +10,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.test import Client
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from tests.conftest import (
     PASSWORD,
@@ -20,50 +20,18 @@ from tests.conftest import (
     make_submitted,
     refresh,
 )
-from verifier import defaults, workflow
+from verifier import workflow
 from verifier.models import Article, Claim
 
 # The live server reads what the test writes, so the test cannot hide its data in a
 # transaction: the database is flushed after each test instead.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 WIDE = {"width": 1440, "height": 900}
 PHONE = {"width": 390, "height": 844}
 WCAG21AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 axe = Axe()
-
-
-@pytest.fixture(autouse=True)
-def defaults_back(transactional_db):
-    """The roles, scale and policy of the data migration, which a flush removes.
-
-    (Serialized rollback would do this, but Playwright's greenlets give Django a
-    connection object that does not carry the serialized data.)
-    """
-    defaults.ensure_groups()
-    defaults.ensure_ratings()
-    defaults.ensure_policy()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -135,7 +103,160 @@ def status_of(claim) -> str:
     return refresh(claim).state
 
 
+def select_words(page, words):
+    """Select words of the article text with the mouse, as a person does: press on
+    the first character, drag to the last, release."""
+    page.get_by_text(words).first.scroll_into_view_if_needed()
+    corners = page.evaluate(
+        """words => {
+            const body = document.getElementById("article-body");
+            const walker = document.createTreeWalker(body, NodeFilter.SHOW_TEXT);
+            for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                const at = node.data.indexOf(words);
+                if (at < 0) continue;
+                const range = document.createRange();
+                range.setStart(node, at);
+                range.setEnd(node, at + 1);
+                const first = range.getBoundingClientRect();
+                range.setStart(node, at + words.length - 1);
+                range.setEnd(node, at + words.length);
+                const last = range.getBoundingClientRect();
+                return [first.left + 1, first.top + first.height / 2,
+                        last.right - 1, last.top + last.height / 2];
+            }
+            return null;
+        }""",
+        words,
+    )
+    assert corners is not None, f"not in the article text: {words}"
+    x1, y1, x2, y2 = corners
+    page.mouse.move(x1, y1)
+    page.mouse.down()
+    page.mouse.move(x2, y2, steps=8)
+    page.mouse.up()
+    assert page.evaluate("getSelection().toString()") == words
+
+
+def unclaimed_sentence(page) -> str:
+    """The first sentence of the longest run of article text that no claim covers."""
+    runs = page.locator("#article-body > span[data-start]").all_text_contents()
+    text = max(runs, key=len).strip()
+    return text.split(". ")[0].split("\n")[0].rstrip(".") + "."
+
+
+def add_claim_by_selecting(page) -> Claim:
+    words = unclaimed_sentence(page)
+    select_words(page, words)
+    page.locator(".floating-add").click()
+    expect(page.locator(".message-success")).to_contain_text("added")
+    claim = Claim.objects.get(text=words)
+    expect(page.locator(f"#mark-{claim.pk}")).to_contain_text(words)
+    return claim
+
+
+PASTED = (
+    "City unemployment fell to 4.1% in June, the statistics office said.\n\n"
+    "The mayor called it the best summer the city has ever had. Residents at the "
+    "market seemed to agree on Saturday morning.\n\n"
+    "According to the transport agency, 38,000 people used the new bridge on its "
+    "first day, twice the forecast.\n\n"
+    "Council members will vote on the budget next week. Reporting by Ana Ruiz."
+)
+
+
 # --- the review flow, end to end ---
+
+
+def test_the_whole_review_from_pasting_an_article_to_sign_off(visit, checker, editor):
+    # A fact-checker pastes a new article and sees its claims highlighted.
+    alice = visit(None)
+    log_in(alice, checker)
+    alice.get_by_role("navigation", name="Main").get_by_role(
+        "link", name="Articles"
+    ).click()
+    alice.get_by_role("link", name="Import an article").click()
+    alice.get_by_label("Title").fill("Summer in the city")
+    alice.get_by_label("Article text").fill(PASTED)
+    alice.get_by_label("Outlet").fill("City Herald")
+    alice.get_by_role("button", name="Import and find claims").click()
+    expect(alice.get_by_role("heading", name="Summer in the city")).to_be_visible()
+    article = Article.objects.get(title="Summer in the city")
+    found = list(article.claims.order_by("start"))
+    expect(alice.locator(".message-success")).to_contain_text(
+        f"Imported with {len(found)} candidate claim"
+    )
+    expect(alice.locator("#article-body .claim-mark")).to_have_count(len(found))
+    for claim in found:
+        expect(alice.locator(f"#mark-{claim.pk}")).to_contain_text(claim.text)
+
+    # She adds two claims the machine missed by selecting their words.
+    first = add_claim_by_selecting(alice)
+    second = add_claim_by_selecting(alice)
+
+    # She works the first to submission with evidence and a note.
+    alice.locator(f"#mark-{first.pk}").click()
+    alice.get_by_role("button", name="Start").click()
+    alice.get_by_label("Verdict").select_option(label="Misleading")
+    alice.get_by_label("Rationale").fill("The office's June figure is 4.4%.")
+    alice.get_by_role("button", name="Save verdict").click()
+    alice.locator("summary").filter(has_text="Add evidence").click()
+    alice.get_by_label("Title").fill("Labour market, June")
+    alice.get_by_label("Publisher").fill("City statistics office")
+    alice.get_by_label("URL").fill("https://stats.example.org/june.pdf")
+    alice.get_by_label("Excerpt").fill("Unemployment rate: 4.4%.")
+    alice.get_by_label("Stance").select_option(label="Contradicts")
+    alice.get_by_role("button", name="Add evidence").click()
+    alice.get_by_label("Note").fill("Asked the office about the 4.1% figure.")
+    alice.get_by_role("button", name="Add note").click()
+    alice.get_by_role("button", name="Submit").click()
+    expect(alice.locator(".page-head .badge")).to_have_text("Submitted")
+    make_submitted(second, checker)  # the second goes the same way, off screen
+
+    # An editor returns the first with a reason and approves the second.
+    carol = visit(None)
+    log_in(carol, editor)
+    carol.goto(first.get_absolute_url())
+    returning = carol.locator("form.reason-form").filter(
+        has=carol.get_by_role("button", name="Return")
+    )
+    returning.get_by_label("Reason").fill("Quote the table, not the press release.")
+    returning.get_by_role("button", name="Return").click()
+    expect(carol.locator(".page-head .badge")).to_have_text("In progress")
+    carol.goto(second.get_absolute_url())
+    carol.get_by_role("button", name="Approve").click()
+    expect(carol.locator(".page-head .badge")).to_have_text("Approved")
+
+    # Once every claim is settled, she signs the article off; it is read-only.
+    workflow.submit(first, user=checker)
+    workflow.approve(first, user=editor)
+    for claim in found:
+        workflow.dismiss(claim, user=editor, reason="Not for this check.")
+    carol.goto(article.get_absolute_url())
+    carol.get_by_role("button", name="Sign off").click()
+    expect(carol.get_by_text("Signed off by carol")).to_be_visible()
+    expect(carol.get_by_role("button", name="Add claim")).to_have_count(0)
+    assert refresh(article).state == Article.State.SIGNED_OFF
+    alice.goto(first.get_absolute_url())
+    expect(alice.get_by_text("this claim is read-only")).to_be_visible()
+    expect(alice.locator("main form[method=post]")).to_have_count(0)
+    assert first.events.filter(action="return").get().reason == (
+        "Quote the table, not the press release."
+    )
+
+
+def test_checker_adds_a_claim_by_selecting_words_in_the_text(visit, checker):
+    article = make_article(checker, spans=[workflow.Span(0, 68)])
+    page = visit(checker, article.get_absolute_url())
+
+    select_words(page, "prices rose 3.2% in March")
+    page.locator(".floating-add").click()
+
+    expect(page.locator(".message-success")).to_contain_text("added")
+    claim = article.claims.get(text="prices rose 3.2% in March")
+    expect(page.locator(f"#mark-{claim.pk}")).to_contain_text(
+        "prices rose 3.2% in March"
+    )
+    assert claim.events.get(action="create").actor == checker
 
 
 def test_checker_works_claim_to_submission_with_evidence_and_note(visit, checker):
@@ -460,6 +581,7 @@ def desk(checker, other_checker, editor):
         "claim list": "/claims/",
         "claim list, filtered": "/claims/?state=submitted&sort=-updated_at",
         "article": article.get_absolute_url(),
+        "memo": article.get_absolute_url() + "report/",
         "approved claim": claims[0].get_absolute_url(),
         "submitted claim": claims[1].get_absolute_url(),
         "claim in progress": claims[2].get_absolute_url(),
