@@ -1,56 +1,18 @@
 """Make the README's screenshots from the demo, so that they show what `make run` shows.
 
-`make screenshots` runs this: it sets the demo up (migrate + setup_demo with DEBUG on)
-in a throwaway SQLite database, serves it with runserver on a free local port (or
-SCREENSHOT_PORT), logs in through the login form in Debian's Chromium and saves
-docs/screenshots/dashboard.png, article.png and claim.png.
+`make screenshots` runs this: it serves the demo (demo_server.py: a throwaway SQLite
+database, a free local port or DEMO_PORT), logs in through the login form in Debian's
+Chromium and saves docs/screenshots/dashboard.png, article.png and claim.png.
 """
 
-import os
-import secrets
-import socket
-import subprocess
-import sys
-import tempfile
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
+from demo_server import CHROMIUM, CHROMIUM_ARGS, serve_demo
 from playwright.sync_api import expect, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 VIEWPORT = {"width": 1280, "height": 800}
-
-
-def free_port() -> int:
-    if os.environ.get("SCREENSHOT_PORT"):
-        return int(os.environ["SCREENSHOT_PORT"])
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(url: str, seconds: int = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except (urllib.error.URLError, ConnectionError):
-            time.sleep(0.25)
-    raise SystemExit(f"The demo server did not answer at {url}.")
 
 
 def log_in(browser, base: str, username: str, password: str):
@@ -94,32 +56,8 @@ def take_screenshots(base: str, password: str) -> None:
 
 
 def main() -> None:
-    password = secrets.token_urlsafe(16)
-    with tempfile.TemporaryDirectory() as tmp:
-        env = {
-            **os.environ,
-            "DEBUG": "1",
-            "DATABASE_URL": f"sqlite:///{tmp}/demo.sqlite3",
-            "VERIFIER_DEMO_PASSWORD": password,
-        }
-        manage = [sys.executable, str(ROOT / "manage.py")]
-        quiet = {"env": env, "check": True, "stdout": subprocess.DEVNULL}
-        subprocess.run([*manage, "migrate", "--noinput"], **quiet)
-        subprocess.run([*manage, "setup_demo"], **quiet)
-        port = free_port()
-        server = subprocess.Popen(
-            [*manage, "runserver", "--noreload", f"127.0.0.1:{port}"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            base = f"http://127.0.0.1:{port}"
-            wait_for(base + "/healthz")
-            take_screenshots(base, password)
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
+    with serve_demo() as (base, password):
+        take_screenshots(base, password)
 
 
 if __name__ == "__main__":

@@ -93,6 +93,21 @@ def axe_violations(page) -> list[str]:
     return found
 
 
+def dangling_references(page) -> list[str]:
+    """aria-labelledby/-describedby naming ids that are not on the page.
+
+    axe only lists these as needing review, but a description that points nowhere is
+    lost to screen reader users (Django points fields at "<id>_helptext").
+    """
+    return page.evaluate(
+        """() => [...document.querySelectorAll("[aria-labelledby], [aria-describedby]")]
+            .flatMap(element => ["aria-labelledby", "aria-describedby"]
+                .flatMap(name => (element.getAttribute(name) || "").split(/\\s+/))
+                .filter(id => id && !document.getElementById(id))
+                .map(id => `${element.tagName}#${element.id} -> ${id}`))"""
+    )
+
+
 def shortcuts_ready(page):
     """Wait until the page's shortcuts script has run (it is deferred)."""
     expect(page.locator("html")).to_have_attribute("data-shortcuts", "ready")
@@ -597,7 +612,7 @@ def violations_on(page, pages: dict) -> dict:
         page.goto(path)
         for details in page.locator("details").all():
             details.evaluate("element => { element.open = true; }")
-        violations = axe_violations(page)
+        violations = axe_violations(page) + dangling_references(page)
         if violations:
             found[name] = violations
     return found
