@@ -1,0 +1,88 @@
+"""How fast and how memory-hungry is claim extraction on long text?
+
+Builds 0.1, 1 and 5 MB of article text by repeating the test articles, runs
+``extraction.analyse`` on each and prints seconds and peak memory. Time is the
+best of ``--repeat`` runs, as timeit does, since other work on the machine only
+ever adds to it; it is measured without tracemalloc (which slows Python down),
+and peak memory in one more run with it.
+
+    .venv/bin/python benchmarks/extract_bench.py [--sizes 0.1 1 5] [--repeat 3]
+
+Target: under 1 s for 1 MB, growing linearly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from verifier import extraction  # noqa: E402
+
+DATA = ROOT / "tests" / "data"
+MB = 1_000_000
+
+
+def corpus() -> str:
+    """The test articles as plain text, separated by blank lines."""
+    articles = []
+    for path in sorted(DATA.glob("*.txt")) + sorted(DATA.glob("*.html")):
+        raw = path.read_text(encoding="utf-8")
+        text = extraction.html_to_text(raw) if path.suffix == ".html" else raw
+        articles.append(extraction.normalise(text))
+    return "\n\n".join(articles)
+
+
+def build(size: int, base: str) -> str:
+    """At least ``size`` characters of text, cut at a paragraph break."""
+    copies = size // len(base) + 1
+    text = "\n\n".join([base] * copies)
+    cut = text.rfind("\n\n", 0, size)
+    return text[: cut if cut > 0 else size]
+
+
+def measure(text: str, repeat: int) -> tuple[float, float, float, int]:
+    """Best wall and CPU seconds, peak MiB and number of sentences of ``analyse``."""
+    seconds = cpu_seconds = float("inf")
+    for _ in range(repeat):
+        started, cpu_started = time.perf_counter(), time.process_time()
+        sentences = extraction.analyse(text)
+        seconds = min(seconds, time.perf_counter() - started)
+        cpu_seconds = min(cpu_seconds, time.process_time() - cpu_started)
+
+    tracemalloc.start()
+    extraction.analyse(text)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return seconds, cpu_seconds, peak / 2**20, len(sentences)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", nargs="+", type=float, default=[0.1, 1, 5])
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+
+    base = corpus()
+    extraction.analyse(base)  # warm up: regex compilation, pysbd set-up
+
+    print(
+        f"{'size MB':>8} {'chars':>10} {'sentences':>10} {'seconds':>8} "
+        f"{'cpu s':>6} {'s/MB':>6} {'peak MiB':>9}"
+    )
+    for size_mb in args.sizes:
+        text = build(int(size_mb * MB), base)
+        seconds, cpu_seconds, peak, count = measure(text, args.repeat)
+        print(
+            f"{size_mb:>8g} {len(text):>10,} {count:>10,} {seconds:>8.2f} "
+            f"{cpu_seconds:>6.2f} {seconds / (len(text) / MB):>6.2f} {peak:>9.1f}"
+        )
+
+
+if __name__ == "__main__":
+    main()
