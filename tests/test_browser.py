@@ -203,6 +203,9 @@ def test_the_whole_review_from_pasting_an_article_to_sign_off(visit, checker, ed
     expect(alice.locator("#article-body .claim-mark")).to_have_count(len(found))
     for claim in found:
         expect(alice.locator(f"#mark-{claim.pk}")).to_contain_text(claim.text)
+    expect(alice.locator(".claim-mark", has_text="fell to 4.1% in June")).to_have_count(
+        1
+    )
 
     # She adds two claims the machine missed by selecting their words.
     first = add_claim_by_selecting(alice)
