@@ -7,7 +7,7 @@ PORT ?= 8000
 # `make run` is development: DEBUG on and a demo database in the project folder.
 RUN_ENV := DEBUG=1
 
-.PHONY: run test setup lint format chromium screenshots clean
+.PHONY: run test setup lint format chromium screenshots axe-report clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,14 @@ chromium:
 
 test: setup chromium
 	$(PY) -m pytest
+
+# The README's screenshots, taken from the demo in Chromium: docs/screenshots/*.png.
+screenshots: setup chromium
+	$(PY) scripts/screenshots.py
+
+# axe-core's rule counts on every page of the demo, wide and at 390 px.
+axe-report: setup chromium
+	$(PY) scripts/axe_report.py
 
 lint: setup
 	$(VENV)/bin/ruff format --check .

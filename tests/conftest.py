@@ -25,6 +25,49 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def defaults_for_live_server(request):
+    """The roles, scale and policy of the data migration, for live-server tests.
+
+    Those tests flush the database after each run, and with it what the migration
+    made. Serialized rollback would restore it, but not under Playwright's sync API,
+    where Django then sees a connection without the serialized data; so put the
+    defaults back (idempotently) before each such test.
+    """
+    if "live_server" in request.fixturenames:
+        request.getfixturevalue("transactional_db")
+        defaults.ensure_groups()
+        defaults.ensure_ratings()
+        defaults.ensure_policy()
+
+
+# --- the browser tests' Chromium: Debian's, never a downloaded one ---
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One Chromium for the session: Playwright's sync API allows one per thread."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
 def make_user(username, group=None, **fields):
     user = User.objects.create_user(
         username, f"{username}@example.org", PASSWORD, **fields

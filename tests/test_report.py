@@ -302,28 +302,13 @@ def test_other_article_details_stay_locked_after_sign_off(checker, editor, artic
 
 # --- in a real browser ----------------------------------------------------------------
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-
 
 @pytest.fixture
-def browser_page(live_server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-        page = browser.new_page()
-        yield page
-        browser.close()
+def browser_page(browser, live_server):
+    # The session's one Chromium (tests/conftest.py), a fresh context per test.
+    context = browser.new_context()
+    yield context.new_page()
+    context.close()
 
 
 def log_in(page, base, user):

@@ -102,9 +102,7 @@ class EvidenceForm(Form):
         required=False,
         empty_label="— a new source (fill in below) —",
     )
-    new_title = forms.CharField(
-        label="New source title", required=False, max_length=300
-    )
+    new_title = forms.CharField(label="Title", required=False, max_length=300)
     new_publisher = forms.CharField(label="Publisher", required=False, max_length=200)
     new_kind = forms.ChoiceField(
         label="Kind", choices=Source.Kind.choices, initial=Source.Kind.PRIMARY

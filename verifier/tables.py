@@ -36,6 +36,12 @@ def defuse(value):
     return value
 
 
+# Each cell carries its column's name, which the phone layout shows beside the value
+# (app.css turns rows into cards there). A column with its own td attrs adds it too.
+LABELLED_CELL = {"data-label": lambda bound_column: bound_column.header}
+TABLE_ATTRS = {"class": "table", "td": LABELLED_CELL}
+
+
 class StateColumn(tables.Column):
     """A state told by text, with a badge class for colour."""
 
@@ -57,7 +63,9 @@ class ClaimTable(tables.Table):
         order_by=("article__title", "start"),
     )
     text = tables.Column(
-        verbose_name="Claim", linkify=True, attrs={"td": {"class": "claim-text"}}
+        verbose_name="Claim",
+        linkify=True,
+        attrs={"td": {**LABELLED_CELL, "class": "claim-text"}},
     )
     claimant = tables.Column()
     state = StateColumn()
@@ -65,7 +73,9 @@ class ClaimTable(tables.Table):
         verbose_name="Verdict", accessor="rating__label", order_by=("rating__position",)
     )
     assignee = tables.Column(accessor="assignee__username", verbose_name="Assignee")
-    n_sources = tables.Column(verbose_name="Sources", attrs={"td": {"class": "num"}})
+    n_sources = tables.Column(
+        verbose_name="Sources", attrs={"td": {**LABELLED_CELL, "class": "num"}}
+    )
     updated_at = tables.DateTimeColumn(verbose_name="Updated", format="Y-m-d H:i")
 
     class Meta:
@@ -83,7 +93,7 @@ class ClaimTable(tables.Table):
         )
         order_by = ("article", "id")
         empty_text = "No claims match these filters."
-        attrs = {"class": "table"}
+        attrs = TABLE_ATTRS
 
     def render_text(self, record):
         return record.short_text
@@ -122,4 +132,4 @@ class ArticleTable(tables.Table):
         model = Article
         fields = ("title", "outlet", "state", "progress", "imported_at")
         empty_text = "No articles yet."
-        attrs = {"class": "table"}
+        attrs = TABLE_ATTRS

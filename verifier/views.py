@@ -2,6 +2,7 @@
 that call ``verifier.workflow`` and redirect."""
 
 import sys
+from collections import Counter
 
 from django.conf import settings
 from django.contrib import messages
@@ -23,7 +24,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 from django_tables2.export.views import ExportMixin
 
-from verifier import exports, forms, importing, workflow
+from verifier import charts, exports, forms, importing, workflow
 from verifier.filters import ArticleFilter, ClaimFilter
 from verifier.models import Article, Claim, Evidence, Rating, WorkflowPolicy
 from verifier.tables import ArticleTable, ClaimTable, SpreadsheetExport
@@ -66,11 +67,21 @@ class DashboardView(PermissionRequiredMixin, TemplateView):
             articles=Article.objects.with_progress().exclude(
                 state=Article.State.SIGNED_OFF
             )[:20],
-            verdicts=Rating.objects.annotate(
-                n=Count("claims", filter=Q(claims__state=Claim.State.APPROVED))
-            ).filter(n__gt=0),
+            verdict_chart=verdict_chart(),
             **kwargs,
         )
+
+
+def verdict_chart() -> charts.BarChart:
+    """Approved verdicts per rating: every active rating, and retired ones in use."""
+    ratings = (
+        Rating.objects.annotate(
+            n=Count("claims", filter=Q(claims__state=Claim.State.APPROVED))
+        )
+        .filter(Q(is_active=True) | Q(n__gt=0))
+        .order_by("position", "pk")
+    )
+    return charts.verdict_chart([(r.label, r.colour, r.n) for r in ratings])
 
 
 class ArticleListView(PermissionRequiredMixin, SingleTableMixin, FilterView):
@@ -141,6 +152,7 @@ class ArticleDetailView(PermissionRequiredMixin, DetailView):
         )
         user = self.request.user
         settled = sum(c.is_settled for c in claims)
+        states = Counter(c.state for c in claims)
         for number, claim in enumerate(claims, start=1):
             claim.number = number
         ranked = self.request.GET.get("order") == "rank"
@@ -152,6 +164,9 @@ class ArticleDetailView(PermissionRequiredMixin, DetailView):
             can_curate=user.has_perm(workflow.WORK) and not article.is_signed_off,
             add_claim_form=forms.AddClaimForm(),
             settled=settled,
+            # What _progress.html reads, counted from the claims already loaded.
+            progress={"n_claims": len(claims)}
+            | {f"n_{state}": states[state] for state in Claim.State.values},
             can_sign_off=user.has_perm(workflow.SIGN_OFF),
             ready_to_sign=settled == len(claims),
             reopen_form=forms.ReasonForm(initial={"version": article.version}),
@@ -316,6 +331,7 @@ def claim_context(request, claim: Claim, **overrides) -> dict:
         "evidence_list": evidence,
         "notes": claim.notes.select_related("author"),
         "events": events,
+        "neighbours": claim_neighbours(claim),
         "actions": available_actions(user, claim),
         "problems": workflow.submission_problems(claim)
         if claim.state == Claim.State.IN_PROGRESS
@@ -340,6 +356,19 @@ def claim_context(request, claim: Claim, **overrides) -> dict:
     }
     context.update(overrides)
     return context
+
+
+def claim_neighbours(claim: Claim) -> dict:
+    """The claim's number in its article (as on the article page) and its neighbours."""
+    claims = claim.article.claims.order_by("start", "pk")
+    pks = list(claims.values_list("pk", flat=True))
+    i = pks.index(claim.pk)
+    return {
+        "number": i + 1,
+        "total": len(pks),
+        "previous": pks[i - 1] if i > 0 else None,
+        "next": pks[i + 1] if i + 1 < len(pks) else None,
+    }
 
 
 def available_actions(user, claim: Claim) -> dict:

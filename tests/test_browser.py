@@ -1,0 +1,731 @@
+"""In a real browser: the review flow end to end, accessibility, keyboard and layout.
+
+Playwright drives Debian's Chromium (never a downloaded one) against the live server.
+One browser serves the whole session; every test gets fresh contexts, logged in
+through the real login form. axe-core checks each page both at WCAG 2.1 AA and with
+its default full rule set, which is what the contract check runs.
+"""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.conf import settings
+from django.test import Client
+from playwright.sync_api import expect
+
+from tests.conftest import (
+    PASSWORD,
+    make_approved,
+    make_article,
+    make_in_progress,
+    make_submitted,
+    refresh,
+)
+from verifier import workflow
+from verifier.models import Article, Claim
+
+# The live server reads what the test writes, so the test cannot hide its data in a
+# transaction: the database is flushed after each test instead.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+WIDE = {"width": 1440, "height": 900}
+PHONE = {"width": 390, "height": 844}
+WCAG21AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+axe = Axe()
+
+
+@pytest.fixture
+def visit(browser, live_server):
+    """visit(user, path) -> a page showing path, logged in as user (None: anonymous).
+
+    The session is made on the server as Django's test client makes it, which keeps
+    the suite fast; log_in() goes through the login form where that is the point.
+    Any uncaught JavaScript error on any page fails the test.
+    """
+    contexts, errors = [], []
+
+    def visit(user, path="/", viewport=WIDE):
+        context = browser.new_context(viewport=viewport, base_url=live_server.url)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        if user is not None:
+            client = Client()
+            client.force_login(user)
+            session = client.cookies[settings.SESSION_COOKIE_NAME].value
+            context.add_cookies(
+                [
+                    {
+                        "name": settings.SESSION_COOKIE_NAME,
+                        "value": session,
+                        "url": live_server.url,
+                    }
+                ]
+            )
+        page = context.new_page()
+        page.on("pageerror", lambda error: errors.append(error))
+        page.goto(path)
+        return page
+
+    yield visit
+    for context in contexts:
+        context.close()
+    assert errors == []
+
+
+def log_in(page, user):
+    """Log in through the real login form, as a person does."""
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+
+
+def axe_violations(page) -> list[str]:
+    """The axe-core violations on the page: WCAG 2.1 AA, then the default full run."""
+    wcag = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG21AA}})
+    full = axe.run(page)
+    found = []
+    for results in (wcag, full):
+        for violation in results.response["violations"]:
+            targets = [", ".join(node["target"]) for node in violation["nodes"]]
+            found.append(f"{violation['id']}: {violation['help']} at {targets}")
+    return found
+
+
+def dangling_references(page) -> list[str]:
+    """aria-labelledby/-describedby naming ids that are not on the page.
+
+    axe only lists these as needing review, but a description that points nowhere is
+    lost to screen reader users (Django points fields at "<id>_helptext").
+    """
+    return page.evaluate(
+        """() => [...document.querySelectorAll("[aria-labelledby], [aria-describedby]")]
+            .flatMap(element => ["aria-labelledby", "aria-describedby"]
+                .flatMap(name => (element.getAttribute(name) || "").split(/\\s+/))
+                .filter(id => id && !document.getElementById(id))
+                .map(id => `${element.tagName}#${element.id} -> ${id}`))"""
+    )
+
+
+def shortcuts_ready(page):
+    """Wait until the page's shortcuts script has run (it is deferred)."""
+    expect(page.locator("html")).to_have_attribute("data-shortcuts", "ready")
+    return page
+
+
+def status_of(claim) -> str:
+    return refresh(claim).state
+
+
+def select_words(page, words):
+    """Select words of the article text with the mouse, as a person does: press on
+    the first character, drag to the last, release."""
+    page.get_by_text(words).first.scroll_into_view_if_needed()
+    corners = page.evaluate(
+        """words => {
+            const body = document.getElementById("article-body");
+            const walker = document.createTreeWalker(body, NodeFilter.SHOW_TEXT);
+            for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                const at = node.data.indexOf(words);
+                if (at < 0) continue;
+                const range = document.createRange();
+                range.setStart(node, at);
+                range.setEnd(node, at + 1);
+                const first = range.getBoundingClientRect();
+                range.setStart(node, at + words.length - 1);
+                range.setEnd(node, at + words.length);
+                const last = range.getBoundingClientRect();
+                return [first.left + 1, first.top + first.height / 2,
+                        last.right - 1, last.top + last.height / 2];
+            }
+            return null;
+        }""",
+        words,
+    )
+    assert corners is not None, f"not in the article text: {words}"
+    x1, y1, x2, y2 = corners
+    page.mouse.move(x1, y1)
+    page.mouse.down()
+    page.mouse.move(x2, y2, steps=8)
+    page.mouse.up()
+    assert page.evaluate("getSelection().toString()") == words
+
+
+def unclaimed_sentence(page) -> str:
+    """The first sentence of the longest run of article text that no claim covers."""
+    runs = page.locator("#article-body > span[data-start]").all_text_contents()
+    text = max(runs, key=len).strip()
+    return text.split(". ")[0].split("\n")[0].rstrip(".") + "."
+
+
+def add_claim_by_selecting(page) -> Claim:
+    words = unclaimed_sentence(page)
+    select_words(page, words)
+    page.locator(".floating-add").click()
+    expect(page.locator(".message-success")).to_contain_text("added")
+    claim = Claim.objects.get(text=words)
+    expect(page.locator(f"#mark-{claim.pk}")).to_contain_text(words)
+    return claim
+
+
+PASTED = (
+    "City unemployment fell to 4.1% in June, the statistics office said.\n\n"
+    "The mayor called it the best summer the city has ever had. Residents at the "
+    "market seemed to agree on Saturday morning.\n\n"
+    "According to the transport agency, 38,000 people used the new bridge on its "
+    "first day, twice the forecast.\n\n"
+    "Council members will vote on the budget next week. Reporting by Ana Ruiz."
+)
+
+
+# --- the review flow, end to end ---
+
+
+def test_the_whole_review_from_pasting_an_article_to_sign_off(visit, checker, editor):
+    # A fact-checker pastes a new article and sees its claims highlighted.
+    alice = visit(None)
+    log_in(alice, checker)
+    alice.get_by_role("navigation", name="Main").get_by_role(
+        "link", name="Articles"
+    ).click()
+    alice.get_by_role("link", name="Import an article").click()
+    alice.get_by_label("Title").fill("Summer in the city")
+    alice.get_by_label("Article text").fill(PASTED)
+    alice.get_by_label("Outlet").fill("City Herald")
+    alice.get_by_role("button", name="Import and find claims").click()
+    expect(alice.get_by_role("heading", name="Summer in the city")).to_be_visible()
+    article = Article.objects.get(title="Summer in the city")
+    found = list(article.claims.order_by("start"))
+    expect(alice.locator(".message-success")).to_contain_text(
+        f"Imported with {len(found)} candidate claim"
+    )
+    expect(alice.locator("#article-body .claim-mark")).to_have_count(len(found))
+    for claim in found:
+        expect(alice.locator(f"#mark-{claim.pk}")).to_contain_text(claim.text)
+    expect(alice.locator(".claim-mark", has_text="fell to 4.1% in June")).to_have_count(
+        1
+    )
+
+    # She adds two claims the machine missed by selecting their words.
+    first = add_claim_by_selecting(alice)
+    second = add_claim_by_selecting(alice)
+
+    # She works the first to submission with evidence and a note.
+    alice.locator(f"#mark-{first.pk}").click()
+    alice.get_by_role("button", name="Start").click()
+    alice.get_by_label("Verdict").select_option(label="Misleading")
+    alice.get_by_label("Rationale").fill("The office's June figure is 4.4%.")
+    alice.get_by_role("button", name="Save verdict").click()
+    alice.locator("summary").filter(has_text="Add evidence").click()
+    alice.get_by_label("Title").fill("Labour market, June")
+    alice.get_by_label("Publisher").fill("City statistics office")
+    alice.get_by_label("URL").fill("https://stats.example.org/june.pdf")
+    alice.get_by_label("Excerpt").fill("Unemployment rate: 4.4%.")
+    alice.get_by_label("Stance").select_option(label="Contradicts")
+    alice.get_by_role("button", name="Add evidence").click()
+    alice.get_by_label("Note").fill("Asked the office about the 4.1% figure.")
+    alice.get_by_role("button", name="Add note").click()
+    alice.get_by_role("button", name="Submit").click()
+    expect(alice.locator(".page-head .badge")).to_have_text("Submitted")
+    make_submitted(second, checker)  # the second goes the same way, off screen
+
+    # An editor returns the first with a reason and approves the second.
+    carol = visit(None)
+    log_in(carol, editor)
+    carol.goto(first.get_absolute_url())
+    returning = carol.locator("form.reason-form").filter(
+        has=carol.get_by_role("button", name="Return")
+    )
+    returning.get_by_label("Reason").fill("Quote the table, not the press release.")
+    returning.get_by_role("button", name="Return").click()
+    expect(carol.locator(".page-head .badge")).to_have_text("In progress")
+    carol.goto(second.get_absolute_url())
+    carol.get_by_role("button", name="Approve").click()
+    expect(carol.locator(".page-head .badge")).to_have_text("Approved")
+
+    # Once every claim is settled, she signs the article off; it is read-only.
+    workflow.submit(first, user=checker)
+    workflow.approve(first, user=editor)
+    for claim in found:
+        workflow.dismiss(claim, user=editor, reason="Not for this check.")
+    carol.goto(article.get_absolute_url())
+    carol.get_by_role("button", name="Sign off").click()
+    expect(carol.get_by_text("Signed off by carol")).to_be_visible()
+    expect(carol.get_by_role("button", name="Add claim")).to_have_count(0)
+    assert refresh(article).state == Article.State.SIGNED_OFF
+    alice.goto(first.get_absolute_url())
+    expect(alice.get_by_text("this claim is read-only")).to_be_visible()
+    expect(alice.locator("main form[method=post]")).to_have_count(0)
+    assert first.events.filter(action="return").get().reason == (
+        "Quote the table, not the press release."
+    )
+
+
+def test_checker_adds_a_claim_by_selecting_words_in_the_text(visit, checker):
+    article = make_article(checker, spans=[workflow.Span(0, 68)])
+    page = visit(checker, article.get_absolute_url())
+
+    select_words(page, "prices rose 3.2% in March")
+    page.locator(".floating-add").click()
+
+    expect(page.locator(".message-success")).to_contain_text("added")
+    claim = article.claims.get(text="prices rose 3.2% in March")
+    expect(page.locator(f"#mark-{claim.pk}")).to_contain_text(
+        "prices rose 3.2% in March"
+    )
+    assert claim.events.get(action="create").actor == checker
+
+
+def test_checker_works_claim_to_submission_with_evidence_and_note(visit, checker):
+    claim = make_article(checker).claims.order_by("start").first()
+    page = visit(checker, claim.get_absolute_url())
+
+    page.get_by_role("button", name="Start").click()
+    expect(page.locator(".page-head .badge")).to_have_text("In progress")
+    page.get_by_label("Verdict").select_option(label="False")
+    page.get_by_label("Rationale").fill("The department counted 230,000, not 210,000.")
+    page.get_by_role("button", name="Save verdict").click()
+    expect(page.get_by_text("Verdict saved.")).to_be_visible()
+
+    page.locator("summary").filter(has_text="Add evidence").click()
+    page.get_by_label("Title").fill("Weekly claims report")
+    page.get_by_label("Publisher").fill("Labor Department")
+    page.get_by_label("URL").fill("https://www.dol.gov/ui/data.pdf")
+    page.get_by_label("Excerpt").fill("Initial claims were 230,000.")
+    page.get_by_label("Locator").fill("table 1")
+    page.get_by_label("Stance").select_option(label="Contradicts")
+    page.get_by_role("button", name="Add evidence").click()
+    expect(page.get_by_text("Evidence added.")).to_be_visible()
+
+    page.get_by_label("Note").fill("Checked against the PDF, table 1.")
+    page.get_by_role("button", name="Add note").click()
+    expect(page.get_by_text("Note added.")).to_be_visible()
+
+    page.get_by_role("button", name="Submit").click()
+    expect(page.locator(".page-head .badge")).to_have_text("Submitted")
+    claim = refresh(claim)
+    assert claim.state == Claim.State.SUBMITTED
+    assert claim.rating.label == "False"
+    assert claim.evidence.get().source.publisher == "Labor Department"
+    assert claim.notes.get().text == "Checked against the PDF, table 1."
+
+
+def test_editor_returns_a_verdict_with_a_reason(visit, checker, editor):
+    claim = make_article(checker).claims.order_by("start").first()
+    make_submitted(claim, checker)
+    page = visit(editor, claim.get_absolute_url())
+
+    form = page.locator("form.reason-form").filter(
+        has=page.get_by_role("button", name="Return")
+    )
+    form.get_by_label("Reason").fill("Cite the primary table, not the summary.")
+    form.get_by_role("button", name="Return").click()
+
+    expect(page.locator(".page-head .badge")).to_have_text("In progress")
+    assert status_of(claim) == Claim.State.IN_PROGRESS
+    event = claim.events.order_by("pk").last()
+    assert (event.action, event.reason) == (
+        "return",
+        "Cite the primary table, not the summary.",
+    )
+
+
+def test_editor_approves_a_verdict(visit, checker, editor):
+    claim = make_article(checker).claims.order_by("start").first()
+    make_submitted(claim, checker)
+    page = visit(editor, claim.get_absolute_url())
+
+    page.get_by_role("button", name="Approve").click()
+
+    expect(page.locator(".page-head .badge")).to_have_text("Approved")
+    assert status_of(claim) == Claim.State.APPROVED
+    assert refresh(claim).approved_by == editor
+
+
+def test_editor_signs_off_settled_article_and_it_becomes_read_only(
+    visit, checker, editor
+):
+    article = make_article(checker)
+    first, second, third = article.claims.order_by("start")
+    make_approved(first, checker, editor)
+    make_approved(second, checker, editor)
+    workflow.dismiss(third, user=checker, reason="An opinion, not a claim.")
+    page = visit(editor, article.get_absolute_url())
+
+    page.get_by_role("button", name="Sign off").click()
+
+    expect(
+        page.get_by_text("Signed off. The article is now read-only.")
+    ).to_be_visible()
+    expect(page.get_by_role("button", name="Sign off")).to_have_count(0)
+    expect(page.get_by_role("button", name="Reopen")).to_be_visible()
+    assert refresh(article).state == Article.State.SIGNED_OFF
+    page.goto(first.get_absolute_url())
+    expect(page.get_by_text("this claim is read-only")).to_be_visible()
+    for name in ["Start", "Submit", "Approve", "Return", "Reopen", "Dismiss"]:
+        expect(page.get_by_role("button", name=name, exact=True)).to_have_count(0)
+    expect(page.get_by_label("Note")).to_have_count(0)
+
+
+# --- keyboard ---
+
+
+def test_j_and_k_move_between_claims_on_the_article_page(visit, checker):
+    article = make_article(checker)
+    first, second, _ = article.claims.order_by("start")
+    page = visit(checker, article.get_absolute_url())
+    shortcuts_ready(page)
+
+    page.keyboard.press("j")
+    expect(page.locator(f"#mark-{first.pk}")).to_be_focused()
+    page.keyboard.press("j")
+    expect(page.locator(f"#mark-{second.pk}")).to_be_focused()
+    expect(page.locator(f".claim-row[data-claim='{second.pk}']")).to_have_class(
+        "claim-row is-current"
+    )
+    page.keyboard.press("k")
+    expect(page.locator(f"#mark-{first.pk}")).to_be_focused()
+
+
+def test_k_stops_at_the_first_claim_and_says_so(visit, checker):
+    article = make_article(checker)
+    first = article.claims.order_by("start").first()
+    page = visit(checker, article.get_absolute_url())
+    shortcuts_ready(page)
+
+    page.keyboard.press("j")
+    page.keyboard.press("k")
+
+    expect(page.locator(f"#mark-{first.pk}")).to_be_focused()
+    expect(page.locator("#shortcut-status")).to_have_text("This is the first claim.")
+
+
+def test_enter_opens_the_current_claim(visit, live_server, checker):
+    article = make_article(checker)
+    second = article.claims.order_by("start")[1]
+    page = visit(checker, article.get_absolute_url())
+    shortcuts_ready(page)
+
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    page.keyboard.press("Enter")
+
+    expect(page).to_have_url(live_server.url + second.get_absolute_url())
+
+
+def test_number_keys_pick_the_verdict(visit, checker):
+    claim = make_article(checker).claims.order_by("start").first()
+    workflow.start(claim, user=checker)
+    page = visit(checker, claim.get_absolute_url())
+    shortcuts_ready(page)
+    expect(page.locator("[data-verdict-keys]")).to_be_visible()
+
+    page.keyboard.press("5")
+
+    verdict = page.get_by_label("Verdict")
+    expect(verdict.locator("option:checked")).to_have_text("False")
+    expect(page.locator("#shortcut-status")).to_contain_text("Verdict: False.")
+
+
+def test_checker_works_a_claim_from_the_keyboard_alone(visit, checker):
+    claim = make_article(checker).claims.order_by("start").first()
+    page = visit(checker, claim.get_absolute_url())
+    shortcuts_ready(page)
+    keys = page.keyboard
+
+    keys.press("s")  # Start
+    expect(page.locator(".page-head .badge")).to_have_text("In progress")
+    shortcuts_ready(page)
+    keys.press("4")  # Misleading
+    keys.press("r")
+    keys.type("The figure is from last year.")
+    keys.press("Escape")
+    keys.press("v")  # save the verdict
+    expect(page.get_by_text("Verdict saved.")).to_be_visible()
+    shortcuts_ready(page)
+
+    keys.press("e")  # the evidence form, from its Source field
+    for text in ["Weekly claims report", "Labor Department"]:
+        keys.press("Tab")
+        keys.type(text)
+    keys.press("Tab")  # Kind stays "Primary document"
+    keys.press("Tab")
+    keys.type("https://www.dol.gov/ui/data.pdf")
+    keys.press("Tab")  # no offline reference
+    keys.press("Tab")
+    keys.type("Initial claims were 230,000.")
+    keys.press("Tab")
+    keys.type("table 1")
+    keys.press("Tab")  # Stance stays "Supports"
+    keys.press("Tab")
+    keys.press("Enter")  # Add evidence
+    expect(page.get_by_text("Evidence added.")).to_be_visible()
+    shortcuts_ready(page)
+
+    keys.press("n")
+    keys.type("Same table as last week.")
+    keys.press("Tab")
+    keys.press("Enter")  # Add note
+    expect(page.get_by_text("Note added.")).to_be_visible()
+    shortcuts_ready(page)
+
+    keys.press("Shift+S")  # Submit
+    expect(page.locator(".page-head .badge")).to_have_text("Submitted")
+    claim = refresh(claim)
+    assert (claim.state, claim.rating.label) == (Claim.State.SUBMITTED, "Misleading")
+    assert claim.rationale == "The figure is from last year."
+    assert claim.evidence.count() == 1 and claim.notes.count() == 1
+
+
+def test_shortcuts_do_not_fire_while_typing_in_a_field(visit, checker):
+    claim = make_article(checker).claims.order_by("start").first()
+    make_in_progress(claim, checker)
+    page = visit(checker, claim.get_absolute_url())
+    shortcuts_ready(page)
+    verdict = page.get_by_label("Verdict")
+    before = verdict.input_value()
+
+    rationale = page.get_by_label("Rationale")
+    rationale.fill("")
+    rationale.click()
+    page.keyboard.type("1 vs S j?")
+
+    expect(rationale).to_have_value("1 vs S j?")
+    expect(verdict).to_have_value(before)
+    expect(page.locator("#shortcuts")).not_to_have_attribute("open", "")
+    assert status_of(claim) == Claim.State.IN_PROGRESS
+
+
+def test_shortcuts_do_not_fire_with_modifier_keys(visit, checker):
+    claim = make_article(checker).claims.order_by("start").first()
+    make_in_progress(claim, checker)
+    page = visit(checker, claim.get_absolute_url())
+    shortcuts_ready(page)
+    verdict = page.get_by_label("Verdict")
+    before = verdict.input_value()
+
+    page.keyboard.press("Alt+1")
+    page.keyboard.press("Control+2")
+
+    expect(verdict).to_have_value(before)
+
+
+def test_submit_shortcut_asks_to_save_an_unsaved_verdict_first(visit, checker):
+    claim = make_article(checker).claims.order_by("start").first()
+    make_in_progress(claim, checker)
+    page = visit(checker, claim.get_absolute_url())
+    shortcuts_ready(page)
+
+    page.keyboard.press("1")
+    page.keyboard.press("Shift+S")
+
+    expect(page.locator("#shortcut-status")).to_contain_text("unsaved changes")
+    expect(page.get_by_role("button", name="Save verdict")).to_be_focused()
+    assert status_of(claim) == Claim.State.IN_PROGRESS
+
+
+def test_question_mark_shows_the_shortcuts_and_close_hides_them(visit, checker):
+    claim = make_article(checker).claims.order_by("start").first()
+    page = visit(checker, claim.get_absolute_url())
+    shortcuts_ready(page)
+    dialog = page.get_by_role("dialog", name="Keyboard shortcuts")
+
+    page.keyboard.press("?")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_role("button", name="Close")).to_be_focused()
+    expect(dialog).to_contain_text("Submit the verdict for approval")
+    page.keyboard.press("Enter")
+
+    expect(dialog).to_be_hidden()
+
+
+def test_shortcuts_button_in_the_header_opens_the_list(visit, checker):
+    article = make_article(checker)
+    page = visit(checker, article.get_absolute_url())
+    shortcuts_ready(page)
+
+    page.get_by_role("button", name="Keyboard shortcuts").click()
+
+    dialog = page.get_by_role("dialog", name="Keyboard shortcuts")
+    expect(dialog).to_contain_text("Next claim")
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+
+
+# --- accessibility: zero axe-core violations on every page ---
+
+
+def test_login_page_has_no_accessibility_violations(visit):
+    page = visit(None, "/accounts/login/")
+    assert axe_violations(page) == []
+
+
+def test_failed_login_page_has_no_accessibility_violations(visit, checker):
+    page = visit(None, "/accounts/login/")
+    page.get_by_label("Username").fill("alice")
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    assert axe_violations(page) == []
+
+
+@pytest.fixture
+def desk(checker, other_checker, editor):
+    """Every page of an editor's working day: an article with a claim in each state.
+
+    Returns {what the page shows: its path}.
+    """
+    article = make_article(
+        checker,
+        body=(
+            "Jobless claims fell to 210,000 last week, the Labor Department said.\n\n"
+            "The mayor said crime fell 12% in 2024.\n\n"
+            "According to the agency, prices rose 3.2% in March.\n\n"
+            "Officials said 4,000 homes were built.\n\n"
+            "It was a fine day for a parade."
+        ),
+        outlet="Daily Example",
+    )
+    claims = list(article.claims.order_by("start"))
+    make_approved(claims[0], checker, editor)
+    make_submitted(claims[1], other_checker)
+    make_in_progress(claims[2], checker)
+    workflow.dismiss(claims[4], user=checker, reason="Not a checkable claim.")
+    return {
+        "dashboard": "/",
+        "article list": "/articles/",
+        "import form": "/articles/new/",
+        "claim list": "/claims/",
+        "claim list, filtered": "/claims/?state=submitted&sort=-updated_at",
+        "article": article.get_absolute_url(),
+        "memo": article.get_absolute_url() + "report/",
+        "approved claim": claims[0].get_absolute_url(),
+        "submitted claim": claims[1].get_absolute_url(),
+        "claim in progress": claims[2].get_absolute_url(),
+        "open claim": claims[3].get_absolute_url(),
+        "dismissed claim": claims[4].get_absolute_url(),
+    }
+
+
+def violations_on(page, pages: dict) -> dict:
+    """{page: its axe violations} for every page that has any, forms unfolded."""
+    found = {}
+    for name, path in pages.items():
+        page.goto(path)
+        for details in page.locator("details").all():
+            details.evaluate("element => { element.open = true; }")
+        violations = axe_violations(page) + dangling_references(page)
+        if violations:
+            found[name] = violations
+    return found
+
+
+def test_every_page_a_checker_sees_has_no_accessibility_violations(
+    visit, checker, desk
+):
+    assert violations_on(visit(checker), desk) == {}
+
+
+def test_every_page_an_editor_sees_has_no_accessibility_violations(visit, editor, desk):
+    assert violations_on(visit(editor), desk) == {}
+
+
+def test_every_page_on_a_phone_has_no_accessibility_violations(visit, checker, desk):
+    assert violations_on(visit(checker, viewport=PHONE), desk) == {}
+
+
+def test_import_form_with_errors_has_no_accessibility_violations(visit, checker):
+    page = visit(checker, "/articles/new/")
+    page.get_by_label("URL").fill("ftp://example.org/a.txt")
+    page.get_by_role("button", name="Import and find claims").click()
+    expect(page.locator(".errorlist").first).to_be_visible()
+    assert axe_violations(page) == []
+
+
+def test_signed_off_article_has_no_accessibility_violations(visit, checker, editor):
+    article = make_article(checker)
+    for claim in article.claims.all():
+        make_approved(claim, checker, editor)
+    workflow.sign_off(article, user=editor)
+    page = visit(editor, article.get_absolute_url())
+    assert axe_violations(page) == []
+    page.goto(article.claims.first().get_absolute_url())
+    assert axe_violations(page) == []
+
+
+def test_open_shortcuts_dialog_has_no_accessibility_violations(visit, checker):
+    claim = make_article(checker).claims.order_by("start").first()
+    make_in_progress(claim, checker)
+    page = shortcuts_ready(visit(checker, claim.get_absolute_url()))
+    page.keyboard.press("?")
+    expect(page.get_by_role("dialog")).to_be_visible()
+    assert axe_violations(page) == []
+
+
+def test_current_claim_mark_has_no_accessibility_violations(visit, checker):
+    article = make_article(checker)
+    page = shortcuts_ready(visit(checker, article.get_absolute_url()))
+    page.keyboard.press("j")
+    assert axe_violations(page) == []
+
+
+def test_skip_link_is_the_first_stop_and_moves_focus_to_main(visit, checker):
+    page = visit(checker, "/claims/")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to content")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_visible()
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+
+
+def test_focus_is_visible_on_buttons_and_links(visit, checker):
+    claim = make_article(checker).claims.order_by("start").first()
+    page = visit(checker, claim.get_absolute_url())
+    start = page.get_by_role("button", name="Start")
+    page.keyboard.press("Tab")  # focus-visible follows a keyboard user
+    start.focus()
+    outline = start.evaluate("element => getComputedStyle(element).outlineStyle")
+    assert outline == "solid"
+
+
+# --- layout: from a 390-pixel phone to a wide screen ---
+
+
+def test_no_page_scrolls_sideways_on_a_phone(visit, checker, desk):
+    page = visit(checker, viewport=PHONE)
+    too_wide = {}
+    for name, path in desk.items():
+        page.goto(path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > PHONE["width"]:
+            too_wide[name] = width
+    assert too_wide == {}
+
+
+def test_article_text_and_claim_list_stand_side_by_side_on_a_wide_screen(
+    visit, checker
+):
+    article = make_article(checker)
+    page = visit(checker, article.get_absolute_url())
+    text = page.locator(".article-text").bounding_box()
+    side = page.locator(".claim-side").bounding_box()
+    assert side["x"] >= text["x"] + text["width"]
+    assert abs(side["y"] - text["y"]) < 1
+
+
+def test_claim_list_follows_the_text_on_a_phone(visit, checker):
+    article = make_article(checker)
+    page = visit(checker, article.get_absolute_url(), viewport=PHONE)
+    text = page.locator(".article-text").bounding_box()
+    side = page.locator(".claim-side").bounding_box()
+    assert side["y"] >= text["y"] + text["height"]
+
+
+def test_table_rows_become_labelled_cards_on_a_phone(visit, checker, desk):
+    page = visit(checker, "/claims/", viewport=PHONE)
+    cell = page.locator("td[data-label='Claim']").first
+    label = cell.evaluate("element => getComputedStyle(element, '::before').content")
+    assert label == '"Claim"'
+    assert cell.bounding_box()["width"] > 300
