@@ -26,15 +26,22 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
-def defaults_for_live_server(request):
-    """The roles, scale and policy of the data migration, for live-server tests.
+def defaults_for_transactional_tests(request):
+    """The roles, scale and policy of the data migration, for transactional tests.
 
-    Those tests flush the database after each run, and with it what the migration
-    made. Serialized rollback would restore it, but not under Playwright's sync API,
-    where Django then sees a connection without the serialized data; so put the
-    defaults back (idempotently) before each such test.
+    Those tests (live-server and concurrency tests) flush the database after each
+    run, and with it what the migration made, for every test that follows. Serialized
+    rollback would restore it, but not under Playwright's sync API, where Django then
+    sees a connection without the serialized data; so put the defaults back
+    (idempotently) before each such test.
     """
-    if "live_server" in request.fixturenames:
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (
+        "live_server" in request.fixturenames
+        or "transactional_db" in request.fixturenames
+        or (marker is not None and marker.kwargs.get("transaction", False))
+    )
+    if transactional:
         request.getfixturevalue("transactional_db")
         defaults.ensure_groups()
         defaults.ensure_ratings()

@@ -26,7 +26,7 @@ pytestmark = [
         "neither (select_for_update is a no-op and the test database is one in-memory "
         "connection), so these run on PostgreSQL, as CI does.",
     ),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 

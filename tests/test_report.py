@@ -332,7 +332,7 @@ def memo_page(browser_page, live_server, checker, editor):
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_memo_prints_without_navigation_or_forms(memo_page):
     memo_page.emulate_media(media="print")
     hidden = memo_page.evaluate(
@@ -346,7 +346,7 @@ def test_memo_prints_without_navigation_or_forms(memo_page):
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("paper, width_mm", [("A4", 210), ("Letter", 215.9)])
 def test_memo_fits_the_printable_width_of_a4_and_letter(memo_page, paper, width_mm):
     # The printable width left by the @page margins (15 mm each side), in CSS pixels.
@@ -362,7 +362,7 @@ def test_memo_fits_the_printable_width_of_a4_and_letter(memo_page, paper, width_
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_memo_has_no_accessibility_violations(memo_page):
     from axe_playwright_python.sync_playwright import Axe
 
