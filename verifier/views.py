@@ -291,10 +291,9 @@ class ClaimListView(PermissionRequiredMixin, ExportMixin, SingleTableMixin, Filt
     export_class = SpreadsheetExport
 
     def get_queryset(self):
-        # Aggregation drops Meta.ordering, and pages need a stable order.
         return (
             Claim.objects.select_related("article", "rating", "assignee")
-            .annotate(n_sources=Count("evidence__source", distinct=True))
+            .with_source_count()
             .order_by("article", "start", "pk")
         )
 
