@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import models, transaction
 
 from verifier import workflow
 from verifier.models import (
@@ -40,6 +40,8 @@ class AuditedAdmin(admin.ModelAdmin):
     """Saves through workflow.admin_save, so that each edit writes its Event."""
 
     form = ReasonForm
+    # An address typed without a scheme is https (Django 6.0's default too).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_fields(self, request, obj=None):
         # The reason goes last, where the admin finishes the edit (also when the
