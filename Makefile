@@ -16,7 +16,12 @@ $(VENV)/.installed: requirements.txt
 
 setup: $(VENV)/.installed
 
-run: setup
+# Development settings for manage.py in this checkout (see verifier/settings.py).
+.env: | $(VENV)/.installed
+	@printf 'DEBUG=1\nSECRET_KEY=%s\n' "$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" > $@
+	@echo "Wrote .env: DEBUG on and a new SECRET_KEY, for development only."
+
+run: setup .env
 	$(RUN_ENV) $(PY) manage.py migrate --noinput
 	$(RUN_ENV) $(PY) manage.py setup_demo
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (Ctrl-C stops)"

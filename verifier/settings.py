@@ -8,9 +8,15 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from dotenv import load_dotenv
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+# `make run` writes .env (DEBUG on, a generated SECRET_KEY), so that manage.py works in
+# a development checkout without exporting anything. The real environment always wins;
+# a production checkout has no .env.
+load_dotenv(BASE_DIR / ".env", override=False)
 
 
 def env_str(name: str, default: str | None = None) -> str:
