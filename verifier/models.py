@@ -270,7 +270,11 @@ class Claim(models.Model):
                 name="claim_settled_verdict_has_rating",
             ),
         ]
-        indexes = [models.Index(fields=["state"], name="claim_state_idx")]
+        indexes = [
+            models.Index(fields=["state"], name="claim_state_idx"),
+            # The claims list sorts by it (most recently updated first).
+            models.Index(fields=["updated_at"], name="claim_updated_at_idx"),
+        ]
 
     def __str__(self):
         return f"#{self.pk} {self.short_text}"
