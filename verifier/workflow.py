@@ -640,6 +640,28 @@ def add_claim(
     )
 
 
+def _reanchor(
+    claim: Claim, user: User, action: str, start: int, end: int, reason: str = ""
+) -> Claim:
+    """Move a locked claim to a new span with a fresh quote selector, and record it."""
+    text, prefix, suffix = quote_selector(claim.article.body, start, end)
+    changes = {
+        name: [old, new]
+        for name, old, new in [
+            ("start", claim.start, start),
+            ("end", claim.end, end),
+            ("text", claim.text, text),
+        ]
+        if old != new
+    }
+    claim.start, claim.end, claim.text = start, end, text
+    claim.prefix, claim.suffix = prefix, suffix
+    claim.version += 1
+    claim.save()
+    record(user, action, claim, claim=claim, changes=changes, reason=reason)
+    return claim
+
+
 @transaction.atomic
 def adjust_span(
     claim: Claim, *, user: User, start: int, end: int, version: int | None = None
@@ -654,25 +676,9 @@ def adjust_span(
     if start == end:
         raise WorkflowError("A claim needs some text.")
     _ensure_free(claim.article, start, end, exclude=[claim])
-    text, prefix, suffix = quote_selector(body, start, end)
     if (start, end) == (claim.start, claim.end):
         return claim
-    changes = {
-        "start": [claim.start, start],
-        "end": [claim.end, end],
-        "text": [claim.text, text],
-    }
-    claim.start, claim.end, claim.text, claim.prefix, claim.suffix = (
-        start,
-        end,
-        text,
-        prefix,
-        suffix,
-    )
-    claim.version += 1
-    claim.save()
-    record(user, "adjust", claim, claim=claim, changes=changes)
-    return claim
+    return _reanchor(claim, user, "adjust", start, end)
 
 
 @transaction.atomic
@@ -689,20 +695,7 @@ def split(claim: Claim, *, user: User, at: int, version: int | None = None) -> C
         raise WorkflowError(
             "Split inside the claim, so that both parts keep some text."
         )
-    text, prefix, suffix = quote_selector(body, *first)
-    changes = {"end": [claim.end, first[1]], "text": [claim.text, text]}
-    if first[0] != claim.start:
-        changes["start"] = [claim.start, first[0]]
-    claim.start, claim.end, claim.text, claim.prefix, claim.suffix = (
-        first[0],
-        first[1],
-        text,
-        prefix,
-        suffix,
-    )
-    claim.version += 1
-    claim.save()
-    record(user, "split", claim, claim=claim, changes=changes)
+    _reanchor(claim, user, "split", *first)
     return _create_claim(
         claim.article,
         user,
@@ -729,18 +722,8 @@ def merge(first: Claim, second: Claim, *, user: User) -> Claim:
     )
     if between.exists():
         raise WorkflowError("Only neighbouring claims can be merged.")
-    text, prefix, suffix = quote_selector(article.body, first.start, second.end)
-    changes = {"end": [first.end, second.end], "text": [first.text, text]}
-    first.end, first.text, first.prefix, first.suffix = second.end, text, prefix, suffix
-    first.version += 1
-    first.save()
-    record(
-        user,
-        "merge",
-        first,
-        claim=first,
-        changes=changes,
-        reason=f"Merged with #{second.pk}.",
+    _reanchor(
+        first, user, "merge", first.start, second.end, f"Merged with #{second.pk}."
     )
     reason = f"Merged into claim #{first.pk}."
     _change_state(
