@@ -198,6 +198,51 @@ def test_editor_cannot_approve_verdict_they_submitted(claim, editor):
     assert refresh(claim).state == Claim.State.SUBMITTED
 
 
+def test_editor_who_wrote_verdict_cannot_approve_after_checker_submits(
+    claim, editor, checker
+):
+    make_in_progress(claim, editor)
+    workflow.assign(claim, user=editor, assignee=checker)
+    workflow.submit(claim, user=checker)
+    with pytest.raises(workflow.WorkflowError, match="Four-eyes"):
+        workflow.approve(claim, user=editor)
+    assert refresh(claim).state == Claim.State.SUBMITTED
+
+
+def test_editor_who_rewrote_a_returned_verdict_cannot_approve_it(
+    claim, checker, editor, other_editor
+):
+    make_submitted(claim, checker)
+    workflow.return_(claim, user=other_editor, reason="Check the year.")
+    workflow.assign(claim, user=editor, assignee=editor)
+    workflow.save_verdict(
+        claim, user=editor, rating=rating("False"), rationale="Rewritten by me."
+    )
+    workflow.assign(claim, user=editor, assignee=checker)
+    workflow.submit(claim, user=checker)
+    with pytest.raises(workflow.WorkflowError, match="Four-eyes"):
+        workflow.approve(claim, user=editor)
+    workflow.approve(claim, user=other_editor)
+    assert refresh(claim).state == Claim.State.APPROVED
+
+
+def test_editor_whose_evidence_was_withdrawn_before_start_may_approve(
+    claim, checker, editor
+):
+    evidence = cite(claim, editor)
+    workflow.remove_evidence(evidence, user=editor)
+    make_submitted(claim, checker)
+    workflow.approve(claim, user=editor)
+    assert refresh(claim).state == Claim.State.APPROVED
+
+
+def test_editor_whose_evidence_is_still_cited_cannot_approve(claim, checker, editor):
+    cite(claim, editor)
+    make_submitted(claim, checker)
+    with pytest.raises(workflow.WorkflowError, match="Four-eyes"):
+        workflow.approve(claim, user=editor)
+
+
 def test_without_four_eyes_editor_approves_own_verdict(claim, editor):
     WorkflowPolicy.objects.filter(pk=1).update(four_eyes=False)
     make_submitted(claim, editor)

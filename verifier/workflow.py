@@ -277,6 +277,38 @@ def submit(claim: Claim, *, user: User, version: int | None = None) -> Claim:
     )
 
 
+def verdict_authors(events: Iterable[Event]) -> set[int]:
+    """The ids of everyone who wrote what an editor would now approve.
+
+    ``events`` are one claim's Events in order. What is approved is the verdict, the
+    rationale, the claimant, the evidence cited and the submission, so the authors
+    are whoever last set each of those fields, whoever added each piece of evidence
+    still cited, and whoever withdrew evidence since the claim was last started.
+    A return or a reassignment changes none of that: an editor who wrote the
+    verdict, handed it to a checker and had it submitted still wrote it.
+    """
+    last_set: dict[str, int | None] = {}
+    cited: dict[int | None, int | None] = {}
+    withdrew: set[int | None] = set()
+    for event in events:
+        changes = event.changes if isinstance(event.changes, dict) else {}
+        actor = event.actor_id
+        if event.action == "start":
+            withdrew.clear()
+        elif event.action in ("verdict", "claimant"):
+            for field in ("rating_id", "rationale", "claimant", "claimant_kind"):
+                if field in changes:
+                    last_set[field] = actor
+        elif event.action == "submit":
+            last_set["submit"] = actor
+        elif event.action == "add_evidence":
+            cited[event.target_id] = actor
+        elif event.action == "remove_evidence":
+            cited.pop(event.target_id, None)
+            withdrew.add(actor)
+    return {*last_set.values(), *cited.values(), *withdrew} - {None}
+
+
 def submission_problems(claim: Claim) -> list[str]:
     """What the claim still lacks before it can be submitted (empty when ready)."""
     problems = []
@@ -303,9 +335,12 @@ def approve(claim: Claim, *, user: User, version: int | None = None) -> Claim:
     claim = _lock_claim(claim, version)
     _ensure_unlocked(claim.article)
     _ensure_state(claim, [Claim.State.SUBMITTED], "approve")
-    if WorkflowPolicy.current().four_eyes and claim.submitted_by_id == user.pk:
+    if WorkflowPolicy.current().four_eyes and user.pk in verdict_authors(
+        claim.events.order_by("pk")
+    ):
         raise WorkflowError(
-            "Four-eyes approval: another editor must approve a verdict you submitted."
+            "Four-eyes approval: you wrote or submitted this verdict, so another "
+            "editor approves it."
         )
     return _change_state(claim, user, "approve", Claim.State.APPROVED, approved_by=user)
 
