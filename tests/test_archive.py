@@ -213,7 +213,9 @@ def test_archive_keeps_timestamps_to_the_microsecond(worked_article):
             exports.CLAIM_FIELDS,
             {"article", "rating", "assignee", "submitted_by", "approved_by"},
         ),
-        (Source, exports.SOURCE_FIELDS, {"created_by"}),
+        # A source's earlier version is not carried: the archive holds the
+        # versions the article cited, each as it was.
+        (Source, exports.SOURCE_FIELDS, {"created_by", "supersedes"}),
         (Evidence, exports.EVIDENCE_FIELDS, {"claim", "source", "added_by"}),
         (Note, exports.NOTE_FIELDS, {"claim", "author"}),
         (Event, exports.EVENT_FIELDS, {"actor", "article", "claim", "target_id"}),

@@ -397,13 +397,18 @@ def test_verify_audit_finds_nothing_after_sign_off_and_reopen(
 
 def test_verify_audit_reports_a_state_changed_behind_the_workflow(worked):
     claim = worked.claims.get(state=Claim.State.SUBMITTED)
-    Claim.objects.filter(pk=claim.pk).update(state=Claim.State.APPROVED)
+    # The database insists an approved claim carries its record, so a forger
+    # writes one too.
+    Claim.objects.filter(pk=claim.pk).update(
+        state=Claim.State.APPROVED, approval={"rating": {"label": "Accurate"}}
+    )
     status, output = verify_audit()
     assert status == 1
     assert (
         f"claim #{claim.pk}: state is 'approved' but its events say 'submitted'"
         in output
     )
+    assert f"claim #{claim.pk}: approval is" in output
 
 
 def test_verify_audit_reports_a_verdict_changed_behind_the_workflow(worked):
@@ -477,7 +482,9 @@ def test_verify_audit_reports_a_forged_event_that_breaks_the_chain(worked, check
         claim=claim,
         changes={"state": ["in_progress", "approved"]},
     )
-    Claim.objects.filter(pk=claim.pk).update(state=Claim.State.APPROVED)
+    Claim.objects.filter(pk=claim.pk).update(
+        state=Claim.State.APPROVED, approval={"rating": {"label": "Accurate"}}
+    )
     status, output = verify_audit()
     assert status == 1
     assert (

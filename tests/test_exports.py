@@ -147,11 +147,25 @@ def test_claim_without_claimant_or_outlet_has_no_author(article, checker, editor
         ("the Labor Department", "Organization"),
         ("ICE", "Organization"),
         ("Office of Inspector General", "Organization"),
+        ("City data", "Organization"),
+        ("a government watchdog", "Organization"),
     ],
 )
-def test_claimant_is_typed_as_person_or_organisation(claimant, kind):
-    claim = Claim(claimant=claimant)
-    assert exports.claimant(claim, article=None)["@type"] == kind
+def test_claimant_kind_is_guessed_from_the_name_when_nobody_said(claimant, kind):
+    approval = {"claimant": claimant, "claimant_kind": ""}
+    assert exports.claimant(approval, article=None)["@type"] == kind
+
+
+@pytest.mark.parametrize(
+    "said, kind",
+    [
+        (Claim.ClaimantKind.PERSON, "Person"),
+        (Claim.ClaimantKind.ORGANISATION, "Organization"),
+    ],
+)
+def test_claimant_kind_said_by_a_checker_wins_over_the_guess(said, kind):
+    approval = {"claimant": "Harbour Watch", "claimant_kind": said}
+    assert exports.claimant(approval, article=None)["@type"] == kind
 
 
 def test_every_review_of_a_full_article_has_every_property(checker, editor):

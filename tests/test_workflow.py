@@ -525,11 +525,21 @@ def test_without_lock_policy_signed_off_claims_take_notes(article, checker, edit
     assert claim.notes.count() == 1
 
 
-def test_fingerprint_changes_when_a_verdict_changes(article, checker, editor):
-    claims = list(article.claims.select_related("rating").order_by("start"))
+def test_fingerprint_changes_when_an_approved_verdict_differs(article, checker, editor):
+    settle_all(article, checker, editor)
+    claims = list(article.claims.order_by("start"))
     before = workflow.fingerprint(article, claims)
-    claims[0].rationale = "different"
+    claims[0].approval = claims[0].approval | {"rationale": "different"}
     assert workflow.fingerprint(article, claims) != before
+
+
+def test_fingerprint_ignores_live_edits_made_after_approval(article, checker, editor):
+    settle_all(article, checker, editor)
+    claims = list(article.claims.order_by("start"))
+    before = workflow.fingerprint(article, claims)
+    for claim in claims:
+        claim.rationale = "edited behind the record"
+    assert workflow.fingerprint(article, claims) == before
 
 
 # --- import ---

@@ -9,6 +9,9 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 
 from verifier import workflow
 from verifier.models import (
@@ -99,6 +102,28 @@ class RatingAdmin(AuditedAdmin):
     list_filter = ["is_active", "requires_evidence"]
     search_fields = ["label", "description"]
     ordering = ["position"]
+    readonly_fields = ["in_use"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Published verdicts quote a rating's label and value (frozen at approval);
+        # the admin offers no way to make them say something else.
+        return [
+            *super().get_readonly_fields(request, obj),
+            *workflow.frozen_fields(obj),
+        ]
+
+    @admin.display(description="In use")
+    def in_use(self, obj):
+        n = obj.claims.count() if obj and obj.pk else 0
+        if not n:
+            return "Not used by any claim yet: every field can change."
+        return (
+            f"Used by {n} claim{'s' if n != 1 else ''}, so its label and value are "
+            "fixed: verdicts were given and published in these words. To change "
+            "them, untick “active” to retire this rating and add a new one. Its "
+            "description and colour can still change; approved verdicts keep the "
+            "ones they were approved with."
+        )
 
     def has_delete_permission(self, request, obj=None):
         # A rating in use is retired (unticked "active"), never deleted.
@@ -112,7 +137,54 @@ class SourceAdmin(AuditedAdmin):
     list_display = ["title", "publisher", "kind", "url", "created_by", "created_at"]
     list_filter = ["kind"]
     search_fields = ["title", "publisher", "url", "reference"]
-    readonly_fields = ["created_by", "created_at"]
+    readonly_fields = ["versions", "created_by", "created_at"]
+    raw_id_fields = ["supersedes"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Evidence cites a source as it was: correct it by adding a version.
+        frozen = workflow.frozen_fields(obj)
+        if frozen:
+            frozen = (*frozen, "supersedes")
+        return [*super().get_readonly_fields(request, obj), *frozen]
+
+    @admin.display(description="Versions")
+    def versions(self, obj):
+        if obj is None or obj.pk is None:
+            return "A new source."
+        later = list(obj.superseded_by.all())
+        parts = []
+        if later:
+            parts.append(
+                format_html_join(
+                    ", ",
+                    'Corrected by <a href="{}">{}</a>',
+                    (
+                        (reverse("admin:verifier_source_change", args=[v.pk]), v)
+                        for v in later
+                    ),
+                )
+            )
+        if workflow.frozen_fields(obj):
+            query = urlencode(
+                {
+                    "supersedes": obj.pk,
+                    "title": obj.title,
+                    "publisher": obj.publisher,
+                    "kind": obj.kind,
+                    "url": obj.url,
+                    "reference": obj.reference,
+                }
+            )
+            parts.append(
+                format_html(
+                    "Cited as evidence, so it stays as it was cited. "
+                    '<a href="{}?{}">Add a corrected version</a>: new evidence '
+                    "then cites that one.",
+                    reverse("admin:verifier_source_add"),
+                    query,
+                )
+            )
+        return format_html_join(" ", "<p>{}</p>", ((p,) for p in parts)) or "-"
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -26,6 +26,7 @@ CLAIM_FIELDS = {
     "end": UNSET,
     "text": UNSET,
     "claimant": "",
+    "claimant_kind": "",
     "rating_id": None,
     "rating": None,
     "rationale": "",
@@ -36,6 +37,7 @@ CLAIM_FIELDS = {
     "approved_by_id": None,
     "approved_by": None,
     "dismiss_reason": "",
+    "approval": None,
 }
 
 ARTICLE_FIELDS = {

@@ -56,9 +56,9 @@ class Scale:
     best: int | None
     worst: int | None
 
-    def has(self, rating: Rating) -> bool:
+    def has(self, value: int) -> bool:
         return (
-            rating.value != OFF_SCALE_VALUE
+            value != OFF_SCALE_VALUE
             and self.best is not None
             and self.worst is not None
         )
@@ -103,32 +103,50 @@ def review_url(article: Article) -> str:
     return article.factcheck_url or memo_url(article)
 
 
-def claimant(claim: Claim, article: Article) -> dict | None:
-    """Who made the claim: the claimant when known, else the outlet that printed it."""
-    if claim.claimant.strip():
-        name = claim.claimant.strip()
-        return {"@type": _claimant_type(name), "name": name}
+def claimant(approval: dict, article: Article) -> dict | None:
+    """Who made the claim, as approved; else the outlet that printed it."""
+    name = (approval.get("claimant") or "").strip()
+    if name:
+        kind = approval.get("claimant_kind") or guess_kind(name)
+        return {"@type": SCHEMA_TYPES[kind], "name": name}
     if article.outlet.strip():
         return {"@type": "Organization", "name": article.outlet.strip()}
     return None
 
 
+SCHEMA_TYPES = {
+    Claim.ClaimantKind.PERSON: "Person",
+    Claim.ClaimantKind.ORGANISATION: "Organization",
+}
+
+# Words that make a claimant a body, a document or data rather than a person: "the
+# Labor Department", "City data", "a government watchdog", "the report".
 ORGANISATION_WORDS = frozenset(
-    """agency association authority bank board bureau campaign center centre
-    commission committee company congress corporation council court department
-    foundation government group inc institute ltd ministry office organisation
-    organization parliament party police senate service university""".split()
+    """agency analysis association audit authority bank board bureau campaign census
+    center centre charity city commission committee company congress corporation
+    council county court data database department division figures firm foundation
+    government group hospital inc index institute league ltd ministry newspaper
+    office organisation organization parliament party police poll records regulator
+    report researchers review senate service statistics study survey team tribunal
+    union university watchdog""".split()
 )
 
 
-def _claimant_type(name: str) -> str:
-    """Organization for names such as "the Labor Department" or "ICE", else Person."""
-    words = name.replace(".", " ").replace(",", " ").split()
+def guess_kind(name: str) -> str:
+    """Organisation for "the Labor Department", "ICE" or "City data", else person."""
+    words = name.replace(".", " ").replace(",", " ").replace("'s", " ").split()
     if any(word.lower() in ORGANISATION_WORDS for word in words):
-        return "Organization"
+        return Claim.ClaimantKind.ORGANISATION
     if len(words) == 1 and len(words[0]) > 1 and words[0].isupper():
-        return "Organization"
-    return "Person"
+        return Claim.ClaimantKind.ORGANISATION
+    return Claim.ClaimantKind.PERSON
+
+
+def guess_claimant_kind(claim: Claim) -> str:
+    """The claimant's kind as said on the claim, else as guessed from the name."""
+    if not claim.claimant.strip():
+        return ""
+    return claim.claimant_kind or guess_kind(claim.claimant)
 
 
 def appearance(article: Article) -> dict:
@@ -145,27 +163,30 @@ def appearance(article: Article) -> dict:
     return work
 
 
-def review_rating(rating: Rating, scale: Scale) -> dict:
+def review_rating(rating: dict, scale: dict) -> dict:
+    """The approved verdict on the scale as it stood when it was approved."""
     result: dict = {
         "@type": "Rating",
-        "alternateName": rating.label,
-        "name": rating.label,
+        "alternateName": rating["label"],
+        "name": rating["label"],
     }
-    if rating.description:
-        result["description"] = rating.description
-    if scale.has(rating):
+    if rating.get("description"):
+        result["description"] = rating["description"]
+    on_scale = Scale(best=scale.get("best"), worst=scale.get("worst"))
+    if on_scale.has(rating["value"]):
         result.update(
-            ratingValue=rating.value, bestRating=scale.best, worstRating=scale.worst
+            ratingValue=rating["value"],
+            bestRating=on_scale.best,
+            worstRating=on_scale.worst,
         )
     return result
 
 
-def claim_review(
-    article: Article, claim: Claim, *, scale: Scale, published: datetime.date
-) -> dict:
-    """One ClaimReview for one approved claim."""
+def claim_review(article: Article, claim: Claim, *, published: datetime.date) -> dict:
+    """One ClaimReview for one approved claim, from what was approved."""
+    approval = claim.approval
     item: dict = {"@type": "Claim", "text": " ".join(claim.text.split())}
-    author = claimant(claim, article)
+    author = claimant(approval, article)
     if author is not None:
         item["author"] = author
     item["appearance"] = appearance(article)
@@ -175,7 +196,7 @@ def claim_review(
         "@type": "ClaimReview",
         "url": review_url(article),
         "claimReviewed": shorten_claim(claim.text),
-        "reviewRating": review_rating(claim.rating, scale),
+        "reviewRating": review_rating(approval["rating"], approval["scale"]),
         "author": organisation(),
         "datePublished": published.isoformat(),
         "creativeWorkStatus": "Published" if article.is_signed_off else "Draft",
@@ -186,41 +207,29 @@ def claim_review(
 def approved_claims(article: Article) -> list[Claim]:
     """The claims whose verdict an editor approved; no other claim is ever published."""
     return list(
-        article.claims.filter(state=Claim.State.APPROVED)
-        .select_related("rating")
-        .order_by("start", "pk")
+        article.claims.filter(state=Claim.State.APPROVED).order_by("start", "pk")
     )
 
 
-def approval_dates(claims: Iterable[Claim]) -> dict[int, datetime.date]:
-    """When each claim's verdict was last approved, from its approve events."""
-    rows = (
-        Event.objects.filter(claim__in=list(claims), action="approve")
-        .values("claim_id")
-        .annotate(at=Max("created_at"))
-    )
-    return {row["claim_id"]: timezone.localdate(row["at"]) for row in rows}
+def approval_date(claim: Claim) -> datetime.date:
+    approved_at = datetime.datetime.fromisoformat(claim.approval["approved_at"])
+    return timezone.localdate(approved_at)
 
 
 def claimreview_document(article: Article) -> dict:
-    """The ClaimReview JSON-LD of an article: one review per approved claim."""
-    claims = approved_claims(article)
-    scale = rating_scale()
-    if article.is_signed_off:
-        signed = timezone.localdate(article.signed_off_at)
-        dates = dict.fromkeys((c.pk for c in claims), signed)
-    else:
-        dates = approval_dates(claims)
+    """The ClaimReview JSON-LD of an article: one review per approved claim.
+
+    After sign-off every review is dated the day of the sign-off; before it, the day
+    its verdict was approved.
+    """
+    signed = (
+        timezone.localdate(article.signed_off_at) if article.is_signed_off else None
+    )
     return {
         "@context": SCHEMA_CONTEXT,
         "@graph": [
-            claim_review(
-                article,
-                claim,
-                scale=scale,
-                published=dates.get(claim.pk) or timezone.localdate(claim.updated_at),
-            )
-            for claim in claims
+            claim_review(article, claim, published=signed or approval_date(claim))
+            for claim in approved_claims(article)
         ],
     }
 
@@ -272,11 +281,13 @@ CLAIM_FIELDS = (
     "prefix",
     "suffix",
     "claimant",
+    "claimant_kind",
     "score",
     "reasons",
     "state",
     "rationale",
     "dismiss_reason",
+    "approval",
     "version",
     "created_at",
     "updated_at",

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from verifier import importing, validators
-from verifier.models import Evidence, Rating, Source
+from verifier.models import Claim, Evidence, Rating, Source
 
 
 class Form(forms.Form):
@@ -54,6 +54,23 @@ class VerdictForm(VersionedForm):
         self.fields["rating"].queryset = Rating.objects.filter(active)
 
 
+class ClaimantForm(VersionedForm):
+    """Who made the claim; ClaimReview publishes it as the claim's author."""
+
+    claimant = forms.CharField(
+        label="Claimant",
+        required=False,
+        max_length=200,
+        help_text="Who makes the claim, as the article names them. Leave empty when "
+        "the outlet says it in its own voice.",
+    )
+    claimant_kind = forms.ChoiceField(
+        label="The claimant is",
+        choices=Claim.ClaimantKind.choices,
+        required=False,
+    )
+
+
 class ReasonForm(VersionedForm):
     reason = forms.CharField(
         label="Reason", widget=forms.Textarea(attrs={"rows": 2}), max_length=5000
@@ -98,7 +115,7 @@ class EvidenceForm(Form):
 
     source = forms.ModelChoiceField(
         label="Source",
-        queryset=Source.objects.all(),
+        queryset=Source.objects.current(),
         required=False,
         empty_label="— a new source (fill in below) —",
     )

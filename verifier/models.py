@@ -207,6 +207,13 @@ class Claim(models.Model):
         APPROVED = "approved", "Approved"
         DISMISSED = "dismissed", "Dismissed"
 
+    class ClaimantKind(models.TextChoices):
+        # Unset means "guess from the name" (exports.claimant_kind) until someone
+        # says which it is; the guess is frozen with the rest at approval.
+        UNSET = "", "Not said (guessed from the name)"
+        PERSON = "person", "A person"
+        ORGANISATION = "organisation", "An organisation, a document or data"
+
     article = models.ForeignKey(
         Article, on_delete=models.PROTECT, related_name="claims"
     )
@@ -218,6 +225,9 @@ class Claim(models.Model):
     prefix = models.CharField(max_length=64, blank=True)
     suffix = models.CharField(max_length=64, blank=True)
     claimant = models.CharField(max_length=200, blank=True)
+    claimant_kind = models.CharField(
+        max_length=20, choices=ClaimantKind, blank=True, default=ClaimantKind.UNSET
+    )
     score = models.FloatField(default=0)
     reasons = models.JSONField(default=list, blank=True)
     assignee = models.ForeignKey(
@@ -247,6 +257,11 @@ class Claim(models.Model):
         related_name="+",
     )
     dismiss_reason = models.TextField(blank=True)
+    # What the editor approved, frozen at that moment (workflow.approval_record):
+    # the memo, ClaimReview, exports and the sign-off fingerprint read this, never the
+    # live Rating or Source, so editing the scale or a source later changes nothing
+    # that was approved. None unless the claim is approved.
+    approval = models.JSONField(null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -269,6 +284,11 @@ class Claim(models.Model):
                 | Q(rating__isnull=False),
                 name="claim_settled_verdict_has_rating",
             ),
+            models.CheckConstraint(
+                condition=Q(state="approved", approval__isnull=False)
+                | (~Q(state="approved") & Q(approval__isnull=True)),
+                name="claim_approval_frozen_when_approved",
+            ),
         ]
         indexes = [
             models.Index(fields=["state"], name="claim_state_idx"),
@@ -290,6 +310,61 @@ class Claim(models.Model):
     def is_settled(self) -> bool:
         return self.state in (self.State.APPROVED, self.State.DISMISSED)
 
+    @property
+    def verdict(self):
+        """The verdict as pages show it: the frozen one once approved (label, colour,
+        description, value), else the live rating being worked on (or None)."""
+        if self.approval:
+            return _Record(self.approval["rating"])
+        return self.rating
+
+    @property
+    def approved(self) -> "ApprovedVerdict | None":
+        """The frozen approval record, for templates; None unless approved."""
+        return ApprovedVerdict(self.approval) if self.approval else None
+
+
+class _Record:
+    """Attribute access to one level of a frozen record (a dict from JSON)."""
+
+    def __init__(self, data: dict):
+        self._data = data
+
+    def __getattr__(self, name):
+        try:
+            return self._data[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+class ApprovedVerdict(_Record):
+    """A claim's approval record as the pages read it: ``claim.approved.rating.label``,
+    ``claim.approved.evidence``, each with its ``source``."""
+
+    @property
+    def rating(self) -> _Record:
+        return _Record(self._data["rating"])
+
+    @property
+    def evidence(self) -> list:
+        stances = dict(Evidence.Stance.choices)
+        return [
+            _Record(
+                item
+                | {
+                    "source": _Record(item["source"]),
+                    "stance_display": stances.get(item["stance"], item["stance"]),
+                }
+            )
+            for item in self._data.get("evidence", [])
+        ]
+
+
+class SourceQuerySet(models.QuerySet):
+    def current(self):
+        """Sources no later version corrects: the ones to cite now."""
+        return self.filter(superseded_by__isnull=True)
+
 
 class Source(models.Model):
     class Kind(models.TextChoices):
@@ -310,10 +385,22 @@ class Source(models.Model):
         blank=True,
         help_text="For a source with no web address: archive box, interview date, ...",
     )
+    # A source is corrected by adding a new version that supersedes it: what claims
+    # cited (and what editors approved) keeps pointing at the words it had.
+    supersedes = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="superseded_by",
+        help_text="The earlier version of this source that this one corrects.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SourceQuerySet.as_manager()
 
     class Meta:
         ordering = ["title", "pk"]
@@ -336,6 +423,8 @@ class Source(models.Model):
     def clean(self):
         if not self.url and not self.reference:
             raise ValidationError("Give the source a URL or an offline reference.")
+        if self.pk is not None and self.supersedes_id == self.pk:
+            raise ValidationError({"supersedes": "A source cannot correct itself."})
 
 
 class Evidence(models.Model):

@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_not_required, permission_requir
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Q
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
@@ -218,13 +218,11 @@ class ArticleReportView(PermissionRequiredMixin, DetailView):
 
 def report_context(request, article: Article, **overrides) -> dict:
     """Everything the memo shows; a bound form in ``overrides`` keeps what was typed."""
-    evidence = Evidence.objects.select_related("source").order_by("added_at", "pk")
+    # Approved claims show their frozen record (Claim.approved), not live evidence.
     claims = list(
         article.claims.select_related(
             "rating", "assignee", "submitted_by", "approved_by"
-        )
-        .prefetch_related(Prefetch("evidence", queryset=evidence))
-        .order_by("start", "pk")
+        ).order_by("start", "pk")
     )
     document = exports.claimreview_document(article)
     can_publish = request.user.has_perm(workflow.SIGN_OFF)
@@ -346,6 +344,13 @@ def claim_context(request, claim: Claim, **overrides) -> dict:
         "evidence_form": forms.EvidenceForm(),
         "note_form": forms.NoteForm(),
         "reason_form": forms.ReasonForm(initial=version),
+        "claimant_form": forms.ClaimantForm(
+            initial={
+                "claimant": claim.claimant,
+                "claimant_kind": claim.claimant_kind,
+                **version,
+            }
+        ),
         "assign_form": forms.AssignForm(
             initial={"assignee": claim.assignee_id, **version}
         ),
@@ -396,6 +401,7 @@ def available_actions(user, claim: Claim) -> dict:
         "reopen": edit and state == S.APPROVED and not claim.article.is_signed_off,
         "dismiss": work and state in (S.OPEN, S.IN_PROGRESS),
         "restore": edit and state == S.DISMISSED,
+        "claimant": work and state in (S.OPEN, S.IN_PROGRESS),
         "curate": user.has_perm(workflow.WORK)
         and not claim.article.is_signed_off
         and state in (S.OPEN, S.IN_PROGRESS),
@@ -597,6 +603,30 @@ def claim_assign(request, pk):
             assign_form=form,
         )
     messages.success(request, "Assignment saved.")
+    return redirect(claim)
+
+
+@require_POST
+@permission_required("verifier.work_claim", raise_exception=True)
+def claim_claimant(request, pk):
+    claim = get_claim_for_user(request.user, pk)
+    form = forms.ClaimantForm(request.POST)
+    if not form.is_valid():
+        _report_hidden_errors(request, form)
+        return _claim_page(request, claim, 400, claimant_form=form)
+    try:
+        workflow.set_claimant(
+            claim,
+            user=request.user,
+            claimant=form.cleaned_data["claimant"],
+            kind=form.cleaned_data["claimant_kind"],
+            version=form.cleaned_data["version"],
+        )
+    except workflow.WorkflowError as error:
+        messages.error(request, error.message)
+        status = 409 if isinstance(error, workflow.Conflict) else 400
+        return _claim_page(request, claim, status, claimant_form=form)
+    messages.success(request, "Claimant saved.")
     return redirect(claim)
 
 

@@ -342,7 +342,51 @@ def approve(claim: Claim, *, user: User, version: int | None = None) -> Claim:
             "Four-eyes approval: you wrote or submitted this verdict, so another "
             "editor approves it."
         )
-    return _change_state(claim, user, "approve", Claim.State.APPROVED, approved_by=user)
+    return _change_state(
+        claim,
+        user,
+        "approve",
+        Claim.State.APPROVED,
+        approved_by=user,
+        approval=approval_record(claim, approver=user),
+    )
+
+
+def approval_record(claim: Claim, *, approver: User) -> dict:
+    """What an editor approves, frozen: it never changes, whatever happens later to
+    the scale or the sources (``Claim.approval``)."""
+    rating = claim.rating
+    scale = exports.rating_scale()
+    evidence = claim.evidence.select_related("source").order_by("added_at", "pk")
+    return {
+        "rating": {
+            "label": rating.label,
+            "value": rating.value,
+            "description": rating.description,
+            "colour": rating.colour,
+        },
+        "scale": {"best": scale.best, "worst": scale.worst},
+        "rationale": claim.rationale,
+        "claimant": claim.claimant,
+        "claimant_kind": claim.claimant_kind or exports.guess_claimant_kind(claim),
+        "evidence": [
+            {
+                "source": {
+                    "title": e.source.title,
+                    "publisher": e.source.publisher,
+                    "kind": e.source.kind,
+                    "url": e.source.url,
+                    "reference": e.source.reference,
+                },
+                "excerpt": e.excerpt,
+                "locator": e.locator,
+                "stance": e.stance,
+            }
+            for e in evidence
+        ],
+        "approved_by": approver.get_username(),
+        "approved_at": timezone.now().isoformat(),
+    }
 
 
 @transaction.atomic
@@ -369,7 +413,13 @@ def reopen(
         raise WorkflowError("The article is signed off; reopen the article first.")
     _ensure_state(claim, [Claim.State.APPROVED], "reopen")
     return _change_state(
-        claim, user, "reopen", Claim.State.IN_PROGRESS, reason, approved_by=None
+        claim,
+        user,
+        "reopen",
+        Claim.State.IN_PROGRESS,
+        reason,
+        approved_by=None,
+        approval=None,
     )
 
 
@@ -421,6 +471,49 @@ def assign(
     return claim
 
 
+@transaction.atomic
+def set_claimant(
+    claim: Claim,
+    *,
+    user: User,
+    claimant: str,
+    kind: str = "",
+    version: int | None = None,
+) -> Claim:
+    """Correct who made the claim, and whether a person or an organisation made it.
+
+    The claimant is published as the ClaimReview claim's author, so it is part of
+    what an editor approves: it can change only while the claim is being worked.
+    """
+    _require(user, WORK, "correct claimants")
+    claim = _lock_claim(claim, version)
+    _ensure_unlocked(claim.article)
+    _ensure_state(
+        claim, [Claim.State.OPEN, Claim.State.IN_PROGRESS], "change the claimant of"
+    )
+    claimant = " ".join((claimant or "").split())
+    if kind not in Claim.ClaimantKind.values:
+        raise WorkflowError(f"Unknown kind of claimant “{kind}”.")
+    if not claimant:
+        kind = Claim.ClaimantKind.UNSET
+    changes = {
+        name: [old, new]
+        for name, old, new in [
+            ("claimant", claim.claimant, claimant),
+            ("claimant_kind", claim.claimant_kind, kind),
+        ]
+        if old != new
+    }
+    if not changes:
+        return claim
+    claim.claimant, claim.claimant_kind = claimant, kind
+    _full_clean(claim)
+    claim.version += 1
+    claim.save()
+    record(user, "claimant", claim, claim=claim, changes=changes)
+    return claim
+
+
 # --- evidence, sources and notes ---
 
 
@@ -431,7 +524,10 @@ def create_source(*, user: User, **fields) -> Source:
     _full_clean(source)
     source.save()
     record(
-        user, "create", source, changes={k: [None, v] for k, v in fields.items() if v}
+        user,
+        "create",
+        source,
+        changes={k: [None, _plain(v)] for k, v in fields.items() if v},
     )
     return source
 
@@ -780,19 +876,26 @@ def open_for_review(article: Article, *, user: User) -> Article:
 
 
 def fingerprint(article: Article, claims: Iterable[Claim]) -> str:
-    """A digest of the article text and every verdict, as signed off."""
-    verdicts = [
+    """A digest of the article text and of every claim as signed off: its span and
+    words, its state, and what was approved (the frozen record) or why it was
+    dismissed. No database ids, so an archive restored elsewhere digests the same."""
+    record = [
         [
-            c.pk,
             c.start,
             c.end,
+            c.text,
             c.state,
-            c.rating.label if c.rating else None,
-            c.rationale,
+            c.approval if c.state == Claim.State.APPROVED else None,
+            c.dismiss_reason if c.state == Claim.State.DISMISSED else "",
         ]
-        for c in claims
+        for c in sorted(claims, key=lambda c: (c.start, c.end, c.text))
     ]
-    payload = json.dumps([article.body, verdicts], ensure_ascii=False)
+    payload = json.dumps(
+        [article.body, record],
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+    )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -809,7 +912,7 @@ def sign_off(article: Article, *, user: User, version: int | None = None) -> Art
             f"This article was already signed off by {article.signed_off_by} "
             f"at {timezone.localtime(article.signed_off_at):%Y-%m-%d %H:%M}."
         )
-    claims = list(article.claims.select_related("rating").order_by("start", "pk"))
+    claims = list(article.claims.order_by("start", "pk"))
     unsettled = [c for c in claims if not c.is_settled]
     if unsettled:
         raise WorkflowError(
@@ -896,10 +999,40 @@ def update_article(
 # --- the admin's configuration ---
 
 
+# What was approved quotes these words, so they stay as they were once anything cites
+# them: a rating in use is retired and a new one added; a cited source gets a new
+# version (Source.supersedes).
+FROZEN_WHEN_USED = {
+    Rating: ("label", "value"),
+    Source: ("title", "publisher", "kind", "url", "reference"),
+}
+
+
+def frozen_fields(obj) -> tuple[str, ...]:
+    """The fields of a rating or source that can no longer change, as it is used."""
+    names = FROZEN_WHEN_USED.get(type(obj), ())
+    if not names or obj.pk is None:
+        return ()
+    used = obj.claims if isinstance(obj, Rating) else obj.evidence
+    return names if used.exists() else ()
+
+
 @transaction.atomic
 def admin_save(obj, *, user: User, changed: dict, reason: str, created: bool) -> None:
     """Save an admin's edit of the scale, the policy or a source, with its Event."""
     reason = _reason(reason, "change the configuration")
+    if not created:
+        frozen = [name for name in frozen_fields(obj) if name in changed]
+        if frozen:
+            what = "rating" if isinstance(obj, Rating) else "source"
+            raise WorkflowError(
+                f"This {what} is in use, so its {', '.join(frozen)} cannot change: "
+                + (
+                    "retire it and add a new rating instead."
+                    if what == "rating"
+                    else "add a corrected version of it instead."
+                )
+            )
     obj.save()
     changes = {
         name: [None if created else _plain(old), _plain(new)]
