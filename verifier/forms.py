@@ -71,6 +71,19 @@ class ClaimantForm(VersionedForm):
     )
 
 
+class ReuseForm(VersionedForm):
+    """Start from a verdict approved elsewhere (the claim page's "Previously
+    checked")."""
+
+    prior = forms.ModelChoiceField(
+        queryset=Claim.objects.filter(state=Claim.State.APPROVED),
+        widget=forms.HiddenInput,
+        error_messages={
+            "invalid_choice": "That verdict is no longer approved: reload the page."
+        },
+    )
+
+
 class ReasonForm(VersionedForm):
     reason = forms.CharField(
         label="Reason", widget=forms.Textarea(attrs={"rows": 2}), max_length=5000

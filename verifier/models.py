@@ -526,6 +526,9 @@ class Event(models.Model):
         "verdict": "Verdict",
         "import": "Imported",
         "create": "Created",
+        "claimant": "Claimant",
+        "reuse": "Verdict reused",
+        "freeze": "Approval record frozen",
     }
 
     class Meta:

@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # Trigram and full-text search on PostgreSQL ("Previously checked").
+    "django.contrib.postgres",
     "django_filters",
     "django_tables2",
     "axes",

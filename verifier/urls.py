@@ -50,6 +50,7 @@ urlpatterns = [
     path("claims/<int:pk>/notes/", views.claim_note, name="claim-note"),
     path("claims/<int:pk>/assign/", views.claim_assign, name="claim-assign"),
     path("claims/<int:pk>/claimant/", views.claim_claimant, name="claim-claimant"),
+    path("claims/<int:pk>/reuse/", views.claim_reuse, name="claim-reuse"),
     path("claims/<int:pk>/adjust/", views.claim_adjust, name="claim-adjust"),
     path("claims/<int:pk>/split/", views.claim_split, name="claim-split"),
     path("claims/<int:pk>/merge/", views.claim_merge, name="claim-merge"),

@@ -24,7 +24,15 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 from django_tables2.export.views import ExportMixin
 
-from verifier import charts, exports, forms, importing, workflow
+from verifier import (
+    charts,
+    exports,
+    figures,
+    forms,
+    importing,
+    previously,
+    workflow,
+)
 from verifier.filters import ArticleFilter, ClaimFilter
 from verifier.models import Article, Claim, Evidence, Rating, WorkflowPolicy
 from verifier.tables import ArticleTable, ClaimTable, SpreadsheetExport
@@ -135,6 +143,16 @@ class ArticleCreateView(PermissionRequiredMixin, FormView):
         messages.success(
             self.request, f"Imported with {n} candidate claim{pluralize(n)}."
         )
+        checked = previously.checked_before(article)
+        if checked:
+            messages.info(
+                self.request,
+                f"{len(checked)} of them {pluralize(len(checked), 'was,were')} checked "
+                "before in another article: claim "
+                + ", ".join(f"#{c.pk}" for c in checked)
+                + ". Their pages show the approved verdict under “Previously "
+                "checked”.",
+            )
         return redirect(article)
 
 
@@ -156,7 +174,9 @@ class ArticleDetailView(PermissionRequiredMixin, DetailView):
         for number, claim in enumerate(claims, start=1):
             claim.number = number
         ranked = self.request.GET.get("order") == "rank"
+        live = [c for c in claims if c.state != Claim.State.DISMISSED]
         return super().get_context_data(
+            figure_questions=figure_questions(live),
             claims=sorted(claims, key=rank) if ranked else claims,
             ranked=ranked,
             segments=article_segments(article.body, claims),
@@ -172,6 +192,24 @@ class ArticleDetailView(PermissionRequiredMixin, DetailView):
             reopen_form=forms.ReasonForm(initial={"version": article.version}),
             **kwargs,
         )
+
+
+def figure_questions(claims: list[Claim]) -> list[dict]:
+    """ "Figures that disagree": what the article's own figures make a checker ask."""
+    questions = [
+        {
+            "claims": [claims[d.first], claims[d.second]],
+            "figures": [d.first_figure.text, d.second_figure.text],
+            "question": d.question,
+        }
+        for d in figures.disagreements([c.text for c in claims])
+    ]
+    for claim in claims:
+        for finding in figures.arithmetic(claim.text):
+            questions.append(
+                {"claims": [claim], "figures": [], "question": finding.question}
+            )
+    return questions
 
 
 def rank(claim: Claim):
@@ -325,7 +363,11 @@ def claim_context(request, claim: Claim, **overrides) -> dict:
         "article": claim.article,
         "before": body[paragraph_start : claim.start],
         "after": body[claim.end : paragraph_end],
-        "evidence_list": evidence,
+        "evidence_list": [
+            (item, figures.compare_with_excerpt(claim.text, item.excerpt))
+            for item in evidence
+        ],
+        "previously": previously.previously_checked(claim),
         "notes": claim.notes.select_related("author"),
         "events": events,
         "neighbours": claim_neighbours(claim),
@@ -402,6 +444,11 @@ def available_actions(user, claim: Claim) -> dict:
         "dismiss": work and state in (S.OPEN, S.IN_PROGRESS),
         "restore": edit and state == S.DISMISSED,
         "claimant": work and state in (S.OPEN, S.IN_PROGRESS),
+        "reuse": work
+        and (
+            (state == S.OPEN and claim.assignee_id in (None, user.pk))
+            or (state == S.IN_PROGRESS and mine)
+        ),
         "curate": user.has_perm(workflow.WORK)
         and not claim.article.is_signed_off
         and state in (S.OPEN, S.IN_PROGRESS),
@@ -627,6 +674,35 @@ def claim_claimant(request, pk):
         status = 409 if isinstance(error, workflow.Conflict) else 400
         return _claim_page(request, claim, status, claimant_form=form)
     messages.success(request, "Claimant saved.")
+    return redirect(claim)
+
+
+@require_POST
+@permission_required("verifier.work_claim", raise_exception=True)
+def claim_reuse(request, pk):
+    claim = get_claim_for_user(request.user, pk)
+    form = forms.ReuseForm(request.POST)
+    if not form.is_valid():
+        _report_hidden_errors(request, form)
+        for error in form.errors.get("prior", []):
+            messages.error(request, error)
+        return _claim_page(request, claim, 400)
+    try:
+        workflow.reuse(
+            claim,
+            user=request.user,
+            prior=form.cleaned_data["prior"],
+            version=form.cleaned_data["version"],
+        )
+    except workflow.WorkflowError as error:
+        messages.error(request, error.message)
+        status = 409 if isinstance(error, workflow.Conflict) else 400
+        return _claim_page(request, claim, status)
+    messages.success(
+        request,
+        f"Started from the verdict approved on claim #{form.cleaned_data['prior'].pk}: "
+        "check that it holds here, then submit it for approval.",
+    )
     return redirect(claim)
 
 

@@ -295,7 +295,7 @@ def verdict_authors(events: Iterable[Event]) -> set[int]:
         actor = event.actor_id
         if event.action == "start":
             withdrew.clear()
-        elif event.action in ("verdict", "claimant"):
+        elif event.action in ("verdict", "claimant", "reuse"):
             for field in ("rating_id", "rationale", "claimant", "claimant_kind"):
                 if field in changes:
                     last_set[field] = actor
@@ -512,6 +512,83 @@ def set_claimant(
     claim.save()
     record(user, "claimant", claim, claim=claim, changes=changes)
     return claim
+
+
+@transaction.atomic
+def reuse(
+    claim: Claim, *, user: User, prior: Claim, version: int | None = None
+) -> Claim:
+    """Start a claim's review from a verdict approved elsewhere ("Previously
+    checked"): its rating, rationale and evidence, with an Event saying where they
+    came from. The claim still goes to an editor for approval."""
+    _require(user, WORK, "reuse verdicts")
+    claim = _lock_claim(claim, version)
+    _ensure_unlocked(claim.article)
+    prior = Claim.objects.select_related("article").get(pk=prior.pk)
+    if prior.state != Claim.State.APPROVED or prior.article_id == claim.article_id:
+        raise WorkflowError(
+            "Only an approved verdict of another article can be reused."
+        )
+    approved = prior.approval
+    rating = Rating.objects.active().filter(label=approved["rating"]["label"]).first()
+    if rating is None:
+        raise WorkflowError(
+            f"The verdict “{approved['rating']['label']}” is no longer on the scale; "
+            "choose a verdict yourself."
+        )
+    if claim.state == Claim.State.OPEN:
+        if claim.assignee_id not in (None, user.pk):
+            raise WorkflowError(
+                f"This claim is assigned to {claim.assignee}; only they can start it."
+            )
+        _begin_review(claim.article, user)
+        claim = _change_state(
+            claim, user, "start", Claim.State.IN_PROGRESS, assignee=user
+        )
+    elif claim.state != Claim.State.IN_PROGRESS or claim.assignee_id != user.pk:
+        raise WorkflowError(
+            "Only the fact-checker working this claim can reuse a verdict for it."
+        )
+    changes = {}
+    if rating != claim.rating:
+        changes["rating"] = [_plain(claim.rating), _plain(rating)]
+        changes["rating_id"] = [claim.rating_id, rating.pk]
+    if approved["rationale"] != claim.rationale:
+        changes["rationale"] = [claim.rationale, approved["rationale"]]
+    changes["reused_from"] = [None, prior.pk]
+    claim.rating, claim.rationale = rating, approved["rationale"]
+    claim.version += 1
+    claim.save()
+    record(
+        user,
+        "reuse",
+        claim,
+        claim=claim,
+        changes=changes,
+        reason=f"Reused the verdict approved on claim #{prior.pk} of "
+        f"“{prior.article.title}”.",
+    )
+    for item in approved.get("evidence", []):
+        add_evidence(
+            claim,
+            user=user,
+            source=_source_like(item["source"], user),
+            excerpt=item["excerpt"],
+            locator=item["locator"],
+            stance=item["stance"],
+        )
+    claim.refresh_from_db()
+    return claim
+
+
+def _source_like(fields: dict, user: User) -> Source:
+    """The current source with this URL (or title and reference), else a new one."""
+    sources = Source.objects.current()
+    if fields.get("url"):
+        same = sources.filter(url=fields["url"])
+    else:
+        same = sources.filter(title=fields["title"], reference=fields["reference"])
+    return same.order_by("pk").first() or create_source(user=user, **fields)
 
 
 # --- evidence, sources and notes ---

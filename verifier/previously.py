@@ -1,0 +1,88 @@
+"""Previously checked: approved claims of other articles that match a claim.
+
+The database proposes candidates (on PostgreSQL by trigram similarity and full-text
+search, both from ``django.contrib.postgres``; on SQLite the most recent approved
+claims), and ``verifier.matching`` judges each one, so both databases give the same
+answer whenever the candidates include the match.
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import SearchQuery, SearchVector, TrigramSimilarity
+from django.db import connection
+
+from verifier import matching
+from verifier.models import Claim
+
+CANDIDATES = 50  # per method, on PostgreSQL
+RECENT = 2000  # on SQLite: the most recently approved claims are compared
+SHOWN = 5
+
+
+@dataclass(frozen=True)
+class Prior:
+    """An approved claim elsewhere, and how this claim relates to it."""
+
+    claim: Claim
+    match: matching.Match
+
+
+def candidates(claim: Claim):
+    approved = (
+        Claim.objects.filter(state=Claim.State.APPROVED)
+        .exclude(article_id=claim.article_id)
+        .select_related("article")
+        .only(
+            "pk",
+            "text",
+            "approval",
+            "state",
+            "article__id",
+            "article__title",
+            "article__outlet",
+            "article__published_on",
+        )
+    )
+    if connection.vendor != "postgresql":
+        return list(approved.order_by("-updated_at")[:RECENT])
+    # trigram_similar is the indexed "%" operator (similarity above 0.3).
+    by_trigram = (
+        approved.filter(text__trigram_similar=claim.text)
+        .annotate(similarity=TrigramSimilarity("text", claim.text))
+        .order_by("-similarity")
+    )
+    found = {c.pk: c for c in by_trigram[:CANDIDATES]}
+    words = sorted(set(re.findall(r"[a-z]{3,}", claim.text.lower())) - matching.STOP)
+    if words:
+        query = SearchQuery(
+            " OR ".join(words), search_type="websearch", config="english"
+        )
+        document = SearchVector("text", config="english")
+        by_words = approved.annotate(document=document).filter(document=query)
+        for candidate in by_words.order_by("-updated_at")[:CANDIDATES]:
+            found.setdefault(candidate.pk, candidate)
+    return list(found.values())
+
+
+def previously_checked(claim: Claim, limit: int = SHOWN) -> list[Prior]:
+    """The best matches first: the same claim before claims that only look similar."""
+    reading = matching.read(claim.text)
+    priors = []
+    for candidate in candidates(claim):
+        match = matching.compare(reading, matching.read(candidate.text))
+        if match.similarity >= matching.RELATED:
+            priors.append(Prior(candidate, match))
+    priors.sort(key=lambda p: (not p.match.same, -p.match.similarity, p.claim.pk))
+    return priors[:limit]
+
+
+def checked_before(article, limit: int = 100) -> list[Claim]:
+    """The article's claims (the first ``limit`` in the text) that match an approved
+    claim elsewhere: what to tell the person who just imported it."""
+    claims = article.claims.exclude(state=Claim.State.DISMISSED).order_by("start")
+    return [
+        claim
+        for claim in claims[:limit]
+        if any(prior.match.same for prior in previously_checked(claim))
+    ]
