@@ -38,6 +38,7 @@ CLAIM_FIELDS = {
     "approved_by": None,
     "dismiss_reason": "",
     "approval": None,
+    "orphaned": False,
 }
 
 ARTICLE_FIELDS = {
@@ -50,6 +51,7 @@ ARTICLE_FIELDS = {
     "published_on": None,
     "factcheck_url": "",
     "fingerprint": "",
+    "text_version": 1,
     "signed_off_by_id": None,
     "signed_off_by": None,
 }

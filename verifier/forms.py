@@ -262,6 +262,36 @@ class ArticleImportForm(Form):
         return data
 
 
+class NewVersionForm(Form):
+    """A corrected text of an article: pasted, or a .txt, .md or .html file."""
+
+    text = forms.CharField(
+        label="New text",
+        widget=forms.Textarea(attrs={"rows": 8}),
+        required=False,
+        strip=False,
+        help_text="The whole corrected article, as plain text.",
+    )
+    file = forms.FileField(
+        label="Or upload a file",
+        required=False,
+        help_text=".txt, .md or .html, up to 2 MB, UTF-8.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("file")
+        try:
+            if upload is not None:
+                body = importing.read_upload(upload.name, upload.read(), upload.size)
+            else:
+                body = importing.clean_text(data.get("text") or "")
+        except importing.ImportProblem as problem:
+            raise forms.ValidationError(problem.message, code=problem.code) from None
+        data["body"] = body
+        return data
+
+
 class AddClaimForm(forms.Form):
     """A claim marked in the text: the quote decides, offsets are only a hint."""
 

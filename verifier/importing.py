@@ -109,3 +109,15 @@ def import_body(*, user, body: str, title: str = "", **meta) -> tuple[Article, l
         **meta,
     )
     return article, claims
+
+
+def import_new_version(*, user, article, body: str) -> "workflow.NewVersion":
+    """A corrected text of ``article``: its claims found again, new ones extracted."""
+    claims, others = extraction.candidates(body)
+    return workflow.new_version(
+        article,
+        user=user,
+        body=body,
+        spans=workflow.spans_from(claims),
+        others=workflow.spans_from(others),
+    )

@@ -143,6 +143,12 @@ class Article(models.Model):
     # What extraction found below the claim threshold, kept so that a checker can
     # promote one without re-running extraction: [[start, end, score, [reasons]], ...]
     sentences = models.JSONField(default=list, blank=True, editable=False)
+    # Which version of the text this is (a corrected article is imported as a new
+    # version: workflow.new_version), and which one was last signed off.
+    text_version = models.PositiveIntegerField(default=1, editable=False)
+    signed_off_version = models.PositiveIntegerField(
+        null=True, blank=True, editable=False
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = ArticleQuerySet.as_manager()
@@ -169,6 +175,41 @@ class Article(models.Model):
     @property
     def is_signed_off(self) -> bool:
         return self.state == self.State.SIGNED_OFF
+
+    @property
+    def sign_off_is_stale(self) -> bool:
+        """A version of the text was signed off, but the text has changed since."""
+        return (
+            not self.is_signed_off
+            and self.signed_off_version is not None
+            and self.signed_off_version != self.text_version
+        )
+
+
+class ArticleText(models.Model):
+    """An earlier version of an article's text, kept when a new one is imported."""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.PROTECT, related_name="earlier_texts"
+    )
+    number = models.PositiveIntegerField()
+    body = models.TextField()
+    body_sha256 = models.CharField(max_length=64)
+    replaced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    replaced_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["article", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "number"], name="articletext_unique_number"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.article} (version {self.number})"
 
 
 class ClaimQuerySet(models.QuerySet):
@@ -257,6 +298,8 @@ class Claim(models.Model):
         related_name="+",
     )
     dismiss_reason = models.TextField(blank=True)
+    # Its words are gone from a new version of the article: an editor dismisses it.
+    orphaned = models.BooleanField(default=False)
     # What the editor approved, frozen at that moment (workflow.approval_record):
     # the memo, ClaimReview, exports and the sign-off fingerprint read this, never the
     # live Rating or Source, so editing the scale or a source later changes nothing

@@ -20,6 +20,11 @@ urlpatterns = [
     ),
     path("articles/<int:pk>/reopen/", views.article_reopen, name="article-reopen"),
     path(
+        "articles/<int:pk>/new-version/",
+        views.article_new_version,
+        name="article-new-version",
+    ),
+    path(
         "articles/<int:pk>/report/",
         views.ArticleReportView.as_view(),
         name="article-report",

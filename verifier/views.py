@@ -112,6 +112,14 @@ class ArticleCreateView(PermissionRequiredMixin, FormView):
 
     def form_valid(self, form):
         data = form.cleaned_data
+        earlier = (
+            Article.objects.filter(url=data["url"]).order_by("pk").first()
+            if data["url"]
+            else None
+        )
+        if earlier is not None:
+            # The same address: a corrected version of an article already here.
+            return _import_new_version(self.request, earlier, data["body"], form)
         duplicate = importing.find_duplicate(data["body"])
         if duplicate is not None:
             form.add_error(
@@ -188,6 +196,10 @@ class ArticleDetailView(PermissionRequiredMixin, DetailView):
             progress={"n_claims": len(claims)}
             | {f"n_{state}": states[state] for state in Claim.State.values},
             can_sign_off=user.has_perm(workflow.SIGN_OFF),
+            new_version_form=forms.NewVersionForm()
+            if user.has_perm(workflow.IMPORT)
+            else None,
+            orphans=[c for c in claims if c.orphaned],
             ready_to_sign=settled == len(claims),
             reopen_form=forms.ReasonForm(initial={"version": article.version}),
             **kwargs,
@@ -225,6 +237,8 @@ def article_segments(body: str, claims: list[Claim]) -> list[dict]:
     """
     segments, cursor = [], 0
     for number, claim in enumerate(claims, start=1):
+        if claim.orphaned:
+            continue  # its words are not in this version of the text
         start, end = max(claim.start, cursor), min(claim.end, len(body))
         if start >= end:
             continue
@@ -361,8 +375,9 @@ def claim_context(request, claim: Claim, **overrides) -> dict:
     context = {
         "claim": claim,
         "article": claim.article,
-        "before": body[paragraph_start : claim.start],
-        "after": body[claim.end : paragraph_end],
+        # An orphan's words are not in this version of the text: no context to show.
+        "before": "" if claim.orphaned else body[paragraph_start : claim.start],
+        "after": "" if claim.orphaned else body[claim.end : paragraph_end],
         "evidence_list": [
             (item, figures.compare_with_excerpt(claim.text, item.excerpt))
             for item in evidence
@@ -707,6 +722,49 @@ def claim_reuse(request, pk):
 
 
 # --- article actions ---
+
+
+def _import_new_version(request, article: Article, body: str, form=None):
+    try:
+        result = importing.import_new_version(
+            user=request.user, article=article, body=body
+        )
+    except workflow.WorkflowError as error:
+        messages.error(request, error.message)
+        if form is not None:
+            form.add_error(None, error.message)
+            return render(
+                request, "verifier/article_form.html", {"form": form}, status=400
+            )
+        return redirect(article)
+    n = result.article.text_version
+    parts = [f"Imported as version {n} of “{article.title}”."]
+    for ids, what in [
+        (result.changed, "changed their words and went back to in progress"),
+        (result.orphaned, "lost their words: an editor should dismiss them"),
+        (result.added, "are new"),
+    ]:
+        if ids:
+            numbers = ", ".join(f"#{i}" for i in ids)
+            parts.append(f"{len(ids)} claim{pluralize(len(ids))} ({numbers}) {what}.")
+    if not (result.changed or result.orphaned):
+        parts.append("Every claim was found again with its words unchanged.")
+    if result.stale:
+        parts.append("The sign-off no longer matches the text: sign it off again.")
+    messages.success(request, " ".join(parts))
+    return redirect(result.article)
+
+
+@require_POST
+@permission_required("verifier.add_article", raise_exception=True)
+def article_new_version(request, pk):
+    article = get_article_for_user(request.user, pk)
+    form = forms.NewVersionForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect(article)
+    return _import_new_version(request, article, form.cleaned_data["body"])
 
 
 @require_POST

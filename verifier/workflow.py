@@ -20,9 +20,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from verifier import exports
+from verifier import anchoring, exports
 from verifier.models import (
     Article,
+    ArticleText,
     Claim,
     Event,
     Evidence,
@@ -811,6 +812,7 @@ def _ensure_curatable(article: Article) -> None:
 def _ensure_free(article: Article, start: int, end: int, exclude=()) -> None:
     clash = (
         article.claims.exclude(state=Claim.State.DISMISSED)
+        .exclude(orphaned=True)
         .exclude(pk__in=[c.pk for c in exclude])
         .filter(start__lt=end, end__gt=start)
         .order_by("start")
@@ -1002,6 +1004,7 @@ def sign_off(article: Article, *, user: User, version: int | None = None) -> Art
     article.signed_off_by = user
     article.signed_off_at = timezone.now()
     article.fingerprint = fingerprint(article, claims)
+    article.signed_off_version = article.text_version
     article.version += 1
     article.save()
     record(
@@ -1040,6 +1043,163 @@ def reopen_article(article: Article, *, user: User, reason: str) -> Article:
     article.save()
     record(user, "reopen", article, article=article, changes=changes, reason=reason)
     return article
+
+
+@dataclass(frozen=True)
+class NewVersion:
+    """What importing a new version of an article's text did to its claims."""
+
+    article: Article
+    moved: tuple[int, ...]
+    changed: tuple[int, ...]
+    orphaned: tuple[int, ...]
+    added: tuple[int, ...]
+    stale: bool
+
+
+@transaction.atomic
+def new_version(
+    article: Article,
+    *,
+    user: User,
+    body: str,
+    spans: Iterable[Span] = (),
+    others: Iterable[Span] = (),
+) -> NewVersion:
+    """Replace an article's text with a corrected version, keeping its review.
+
+    Every claim is found again in the new text (``verifier.anchoring``). A claim whose
+    words are unchanged keeps its verdict, wherever it moved; one whose words changed
+    goes back to in progress, with an Event showing the change; one whose words are
+    gone is flagged as an orphan for an editor to dismiss. ``spans`` are what
+    extraction finds in the new text: those that no claim covers become new claims.
+    A signed-off article goes back to review: its sign-off no longer matches the text.
+    The earlier text is kept (ArticleText).
+    """
+    _require(user, IMPORT, "import new versions of articles")
+    article = _lock_article(article)
+    digest = body_digest(body)
+    if digest == article.body_sha256:
+        raise WorkflowError(
+            "This is the text the article already has: nothing changed."
+        )
+    elsewhere = Article.objects.filter(body_sha256=digest).exclude(pk=article.pk)
+    if elsewhere.exists():
+        raise WorkflowError(
+            f"This text is already article #{elsewhere.first().pk}; it cannot also be "
+            "a version of this one."
+        )
+    claims = list(
+        Claim.objects.select_for_update().filter(article=article).order_by("pk")
+    )
+    anchors = anchoring.reanchor(
+        article.body,
+        body,
+        [anchoring.Quote(c.start, c.end, c.text, c.prefix, c.suffix) for c in claims],
+    )
+    ArticleText.objects.create(
+        article=article,
+        number=article.text_version,
+        body=article.body,
+        body_sha256=article.body_sha256,
+        replaced_by=user,
+    )
+    number = article.text_version + 1
+    stale = article.is_signed_off
+    changes = {
+        "body_sha256": [article.body_sha256, digest],
+        "text_version": [article.text_version, number],
+    }
+    if stale:
+        changes |= {
+            "state": [article.state, Article.State.IN_REVIEW],
+            "signed_off_by": [str(article.signed_off_by), None],
+            "signed_off_by_id": [article.signed_off_by_id, None],
+            "fingerprint": [article.fingerprint, ""],
+        }
+        article.state = Article.State.IN_REVIEW
+        article.signed_off_by, article.signed_off_at = None, None
+        article.fingerprint = ""
+    article.body, article.body_sha256, article.text_version = body, digest, number
+    article.sentences = [[s.start, s.end, s.score, list(s.reasons)] for s in others]
+    _full_clean(article)
+    article.version += 1
+    article.save()
+    reason = f"Version {number} of the text." + (
+        f" Version {article.signed_off_version} was signed off; this one needs a new "
+        "sign-off."
+        if stale
+        else ""
+    )
+    record(
+        user, "new_version", article, article=article, changes=changes, reason=reason
+    )
+
+    moved, changed, orphaned = [], [], []
+    why = f"The article's text changed in version {number}."
+    for claim, anchor in zip(claims, anchors, strict=True):
+        claim.article = article
+        if anchor.status == "same":
+            continue
+        if anchor.status == "moved":
+            _reanchor(claim, user, "reanchor", anchor.start, anchor.end, why)
+            moved.append(claim.pk)
+            continue
+        worked = claim.state in (Claim.State.SUBMITTED, Claim.State.APPROVED)
+        if anchor.status == "changed":
+            _reanchor(claim, user, "text_changed", anchor.start, anchor.end, why)
+            changed.append(claim.pk)
+            if worked:
+                _change_state(
+                    claim,
+                    user,
+                    "reopen",
+                    Claim.State.IN_PROGRESS,
+                    why,
+                    approved_by=None,
+                    approval=None,
+                )
+        else:
+            fields = {"orphaned": True}
+            if worked:
+                fields |= {"approved_by": None, "approval": None}
+                _change_state(
+                    claim,
+                    user,
+                    "orphan",
+                    Claim.State.IN_PROGRESS,
+                    f"Its words are gone from version {number} of the text.",
+                    **fields,
+                )
+            else:
+                claim.orphaned = True
+                claim.version += 1
+                claim.save()
+                record(
+                    user,
+                    "orphan",
+                    claim,
+                    claim=claim,
+                    changes={"orphaned": [False, True]},
+                    reason=f"Its words are gone from version {number} of the text.",
+                )
+            orphaned.append(claim.pk)
+
+    taken = [
+        (c.start, c.end)
+        for c in claims
+        if c.state != Claim.State.DISMISSED and not c.orphaned
+    ]
+    added = []
+    for span in sorted(spans, key=lambda s: s.start):
+        if any(span.start < end and span.end > start for start, end in taken):
+            continue
+        added.append(
+            _create_claim(article, user, span, reason=f"New in version {number}.").pk
+        )
+    return NewVersion(
+        article, tuple(moved), tuple(changed), tuple(orphaned), tuple(added), stale
+    )
 
 
 # Where the fact-check is published is known only after sign-off, and it is not part of

@@ -1,0 +1,99 @@
+"""Finding a claim again in a new version of its article's text.
+
+Each claim is anchored by its offsets and a quote selector (its exact words with the
+text just before and after). In the new text a claim is looked for exactly, the
+occurrence whose surroundings match its prefix and suffix best; failing that, its old
+offsets are carried through a diff of the two texts (Google's diff-match-patch) and
+the words found there are compared with the old ones: close enough, the claim's
+words changed; too far, or nothing left, its text is gone (an orphan).
+
+Pure text in, anchors out: no ORM, no request, no settings.
+"""
+
+import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from diff_match_patch import diff_match_patch
+
+# Words that changed this little are the same claim reworded; below, the claim's
+# text is gone.
+SAME_CLAIM = 0.5
+
+
+@dataclass(frozen=True)
+class Quote:
+    start: int
+    end: int
+    text: str
+    prefix: str = ""
+    suffix: str = ""
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """Where a claim stands in the new text, and what happened to its words."""
+
+    start: int
+    end: int
+    text: str
+    status: str  # "same" (same words, same place), "moved", "changed" or "orphan"
+
+
+def _affix_score(body: str, start: int, end: int, quote: Quote) -> int:
+    before = body[max(0, start - len(quote.prefix)) : start]
+    after = body[end : end + len(quote.suffix)]
+    score = 0
+    for mine, theirs, reverse in (
+        (quote.prefix, before, True),
+        (quote.suffix, after, False),
+    ):
+        a, b = (mine[::-1], theirs[::-1]) if reverse else (mine, theirs)
+        while score < 10_000 and a and b and a[0] == b[0]:
+            a, b, score = a[1:], b[1:], score + 1
+    return score
+
+
+def _trim(body: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and body[start].isspace():
+        start += 1
+    while end > start and body[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def reanchor(old: str, new: str, quotes: Sequence[Quote]) -> list[Anchor]:
+    """An anchor in ``new`` for each quote of ``old``, in the order given."""
+    dmp = diff_match_patch()
+    diffs = dmp.diff_main(old, new)
+    dmp.diff_cleanupSemantic(diffs)
+    anchors = []
+    for quote in quotes:
+        mapped = dmp.diff_xIndex(diffs, quote.start)
+        found = []
+        at = new.find(quote.text)
+        while at >= 0:
+            found.append(at)
+            at = new.find(quote.text, at + 1)
+        if found:
+            start = max(
+                found,
+                key=lambda s: (
+                    _affix_score(new, s, s + len(quote.text), quote),
+                    -abs(s - mapped),
+                ),
+            )
+            end = start + len(quote.text)
+            status = "same" if (start, end) == (quote.start, quote.end) else "moved"
+            anchors.append(Anchor(start, end, quote.text, status))
+            continue
+        start = mapped
+        end = max(start, dmp.diff_xIndex(diffs, quote.end - 1) + 1)
+        start, end = _trim(new, start, min(end, len(new)))
+        text = new[start:end]
+        similar = difflib.SequenceMatcher(None, quote.text, text, autojunk=False)
+        if text and similar.ratio() >= SAME_CLAIM:
+            anchors.append(Anchor(start, end, text, "changed"))
+        else:
+            anchors.append(Anchor(quote.start, quote.end, quote.text, "orphan"))
+    return anchors
