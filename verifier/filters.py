@@ -24,9 +24,13 @@ class ClaimFilter(django_filters.FilterSet):
         .order_by("username")
     )
 
+    claimant = django_filters.CharFilter(
+        label="Claimant", lookup_expr="iexact", help_text="The exact name."
+    )
+
     class Meta:
         model = Claim
-        fields = ["q", "article", "state", "rating", "assignee"]
+        fields = ["q", "article", "state", "rating", "assignee", "claimant"]
 
     def search(self, queryset, name, value):
         return queryset.filter(

@@ -71,6 +71,11 @@ class ClaimantForm(VersionedForm):
     )
 
 
+class MergeClaimantsForm(Form):
+    name = forms.CharField(label="Claimant", max_length=200)
+    into = forms.CharField(label="Merge into", max_length=200)
+
+
 class ReuseForm(VersionedForm):
     """Start from a verdict approved elsewhere (the claim page's "Previously
     checked")."""

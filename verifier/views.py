@@ -721,6 +721,56 @@ def claim_reuse(request, pk):
     return redirect(claim)
 
 
+class ClaimantListView(PermissionRequiredMixin, TemplateView):
+    """Every claimant with its number of claims, and the merge of two spellings."""
+
+    permission_required = "verifier.view_claim"
+    template_name = "verifier/claimant_list.html"
+
+    def get_context_data(self, **kwargs):
+        claimants = (
+            Claim.objects.exclude(claimant="")
+            .values("claimant")
+            .annotate(n=Count("pk"))
+            .order_by("claimant")
+        )
+        return super().get_context_data(
+            claimants=claimants,
+            merge_form=forms.MergeClaimantsForm()
+            if self.request.user.has_perm(workflow.ASSIGN)
+            else None,
+            **kwargs,
+        )
+
+
+@require_POST
+@permission_required("verifier.assign_claim", raise_exception=True)
+def claimant_merge(request):
+    form = forms.MergeClaimantsForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect("claimant-list")
+    try:
+        merged = workflow.merge_claimants(
+            user=request.user,
+            name=form.cleaned_data["name"],
+            into=form.cleaned_data["into"],
+        )
+    except workflow.WorkflowError as error:
+        messages.error(request, error.message)
+        return redirect("claimant-list")
+    n = len(merged.renamed)
+    message = f"{n} claim{pluralize(n)} now name “{form.cleaned_data['into']}”."
+    if merged.kept:
+        message += (
+            f" {len(merged.kept)} approved or signed-off claim"
+            f"{pluralize(len(merged.kept))} keep the name they were approved with."
+        )
+    messages.success(request, message)
+    return redirect("claimant-list")
+
+
 # --- article actions ---
 
 

@@ -592,6 +592,51 @@ def _source_like(fields: dict, user: User) -> Source:
     return same.order_by("pk").first() or create_source(user=user, **fields)
 
 
+@dataclass(frozen=True)
+class MergedClaimants:
+    """What merging two spellings of a claimant did."""
+
+    renamed: tuple[int, ...]
+    kept: tuple[int, ...]  # approved or signed off: their record keeps the name
+
+
+@transaction.atomic
+def merge_claimants(*, user: User, name: str, into: str) -> MergedClaimants:
+    """Give every claim that names ``name`` as its claimant the name ``into``: two
+    spellings of one person or body, across articles. Approved claims and those of
+    signed-off articles keep the name they were approved with."""
+    _require(user, ASSIGN, "merge claimants")
+    name, into = " ".join((name or "").split()), " ".join((into or "").split())
+    if not name or not into:
+        raise WorkflowError("Give both spellings of the claimant.")
+    if name == into:
+        raise WorkflowError("Those are the same spelling: nothing to merge.")
+    renamed, kept = [], []
+    claims = Claim.objects.filter(claimant=name).select_related("article")
+    for claim in claims.order_by("article_id", "pk"):
+        article = _lock_article(claim.article)
+        locked = Claim.objects.select_for_update().get(pk=claim.pk)
+        if locked.state == Claim.State.APPROVED or article.is_signed_off:
+            kept.append(locked.pk)
+            continue
+        locked.article = article
+        locked.claimant = into
+        locked.version += 1
+        locked.save()
+        record(
+            user,
+            "claimant",
+            locked,
+            claim=locked,
+            changes={"claimant": [name, into]},
+            reason=f"Merged the claimant “{name}” into “{into}”.",
+        )
+        renamed.append(locked.pk)
+    if not renamed and not kept:
+        raise WorkflowError(f"No claim names “{name}” as its claimant.")
+    return MergedClaimants(tuple(renamed), tuple(kept))
+
+
 # --- evidence, sources and notes ---
 
 
