@@ -172,7 +172,11 @@ def _names(text: str) -> tuple[list[Name], set[str]]:
         # "Department of Health and Human Services" is also "HHS".
         for k in range(2, len(parts)):
             acronyms.add(initials(" ".join(parts[-k:])))
-        stems = {stem(w) for w in parts if w.lower() not in TITLES}
+        # A name made only of such words ("Department of Justice") is told apart
+        # by all of them.
+        stems = {stem(w) for w in parts if w.lower() not in TITLES} or {
+            stem(w) for w in parts
+        }
         names.append(Name(match.group(), frozenset(stems), whole))
         taken.append((match.start(), match.end()))
     for match in re.finditer(r"\b[A-Z][A-Za-z'’.]*[A-Za-z]\b", text):
