@@ -271,6 +271,8 @@ ARTICLE_FIELDS = (
     "state",
     "signed_off_at",
     "fingerprint",
+    "text_version",
+    "signed_off_version",
     "version",
     "sentences",
 )
@@ -287,6 +289,7 @@ CLAIM_FIELDS = (
     "state",
     "rationale",
     "dismiss_reason",
+    "orphaned",
     "approval",
     "version",
     "created_at",
