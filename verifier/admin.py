@@ -10,7 +10,7 @@ from django.contrib.admin.helpers import ActionForm
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
 
-from verifier import workflow
+from verifier import validators, workflow
 from verifier.models import (
     Article,
     Claim,
@@ -33,6 +33,7 @@ class ReasonForm(forms.ModelForm):
         label="Reason for this change",
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Recorded in the audit trail.",
+        validators=[validators.plain_text],
     )
 
 

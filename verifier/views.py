@@ -446,11 +446,13 @@ def claim_transition(request, pk, action):
     if not form.is_valid():
         if form.has_error("version"):
             messages.error(request, forms.VersionedForm.STALE)
+        elif needs_reason:
+            # An empty reason is simply missing; any other gets its problem named
+            # (too long, a control character).
+            problems = form.errors.get("reason", []) if form.data.get("reason") else []
+            messages.error(request, " ".join(["Give a reason.", *problems]))
         else:
-            messages.error(
-                request,
-                "Give a reason." if needs_reason else "The form was incomplete.",
-            )
+            messages.error(request, "The form was incomplete.")
         return _claim_page(request, claim, 400, reason_form=form)
     kwargs = {"user": request.user, "version": form.cleaned_data["version"]}
     if needs_reason:
