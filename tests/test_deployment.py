@@ -63,6 +63,7 @@ def test_healthz_answers_503_when_the_database_is_unreachable(client):
         response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["database"] == "unreachable"
+    assert response["Retry-After"] == "5"
 
 
 def test_healthz_refuses_post(client):

@@ -681,6 +681,9 @@ def article_factcheck_url(request, pk):
 
 # --- health ---
 
+# How long a client should wait before trying again while the database is away.
+RETRY_AFTER_SECONDS = "5"
+
 
 @login_not_required
 @require_GET
@@ -690,7 +693,13 @@ def healthz(request):
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     except DatabaseError:
-        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
+        # The same pause as every page's 503 (server_error below): probes and clients
+        # that honour it come back when a reconnect is likely.
+        return JsonResponse(
+            {"status": "error", "database": "unreachable"},
+            status=503,
+            headers={"Retry-After": RETRY_AFTER_SECONDS},
+        )
     return JsonResponse({"status": "ok", "database": "reachable"})
 
 
@@ -804,6 +813,8 @@ def server_error(request):
     """
     if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
         return HttpResponse(
-            render_to_string("503.html"), status=503, headers={"Retry-After": "5"}
+            render_to_string("503.html"),
+            status=503,
+            headers={"Retry-After": RETRY_AFTER_SECONDS},
         )
     return default_views.server_error(request)
