@@ -1,5 +1,6 @@
-"""What a real deployment relies on: /healthz, 503 while the database is away, and
-production settings that pass Django's deployment checks."""
+"""What a real deployment relies on: /healthz, 503 while the database is away,
+production settings that pass Django's deployment checks, and login throttling that
+sees the client behind the reverse proxies."""
 
 import os
 import subprocess
@@ -11,8 +12,10 @@ from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import OperationalError
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.test import Client
+from django.test import Client, RequestFactory
 
+from tests.conftest import PASSWORD
+from verifier import proxies as proxies_module
 from verifier.views import ClaimListView
 
 pytestmark = pytest.mark.django_db
@@ -154,3 +157,81 @@ def test_production_refuses_to_start_with_an_empty_secret_key(tmp_path):
     result = manage("check", tmp_path=tmp_path, SECRET_KEY="")
     assert result.returncode != 0
     assert "Set the environment variable SECRET_KEY" in result.stderr
+
+
+# --- login throttling behind reverse proxies ------------------------------------------
+
+PROXY = "10.0.0.2"  # the reverse proxy the app sees as its peer
+ATTACKER, COLLEAGUE = "203.0.113.5", "198.51.100.7"
+
+
+def log_in_via(forwarded_for, password, username="alice", peer=PROXY):
+    return Client().post(
+        "/accounts/login/",
+        {"username": username, "password": password},
+        REMOTE_ADDR=peer,
+        HTTP_X_FORWARDED_FOR=forwarded_for,
+    )
+
+
+def fail_ten_times(forwarded_for):
+    """Ten wrong passwords for alice: the tenth is the lockout."""
+    answers = [
+        log_in_via(forwarded_for, "wrong-password").status_code for _ in "x" * 10
+    ]
+    assert answers == [200] * 9 + [429]
+
+
+def test_behind_a_proxy_one_client_failing_does_not_lock_out_another(settings, checker):
+    settings.VERIFIER_TRUSTED_PROXIES = 1
+    fail_ten_times(ATTACKER)
+    assert log_in_via(ATTACKER, PASSWORD).status_code == 429
+    assert log_in_via(COLLEAGUE, PASSWORD).status_code == 302
+
+
+def test_behind_a_proxy_a_client_cannot_escape_its_lockout_by_forging_the_header(
+    settings, checker
+):
+    settings.VERIFIER_TRUSTED_PROXIES = 1
+    fail_ten_times(ATTACKER)
+    # The client's own X-Forwarded-For stands left of what the proxy appends.
+    assert log_in_via(f"{COLLEAGUE}, {ATTACKER}", PASSWORD).status_code == 429
+
+
+def test_without_trusted_proxies_the_forwarded_header_is_ignored(checker):
+    for number in range(10):
+        log_in_via(f"192.0.2.{number}", "wrong-password")
+    assert log_in_via(COLLEAGUE, PASSWORD).status_code == 429
+
+
+def request_from(peer, forwarded_for=None):
+    meta = {"REMOTE_ADDR": peer}
+    if forwarded_for is not None:
+        meta["HTTP_X_FORWARDED_FOR"] = forwarded_for
+    return RequestFactory().get("/", **meta)
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded_for", "client"),
+    [
+        (0, f"{ATTACKER}", PROXY),
+        (1, f"{ATTACKER}", ATTACKER),
+        (1, f"{COLLEAGUE}, {ATTACKER}", ATTACKER),
+        (2, f"{COLLEAGUE}, {ATTACKER}, 10.0.0.1", ATTACKER),
+        (2, f"{ATTACKER}", PROXY),  # did not pass through both proxies
+        (1, None, PROXY),
+        (1, "unknown", PROXY),
+        (1, "2001:db8::1", "2001:db8::1"),
+    ],
+)
+def test_client_address_is_the_entry_the_outermost_trusted_proxy_wrote(
+    settings, proxies, forwarded_for, client
+):
+    settings.VERIFIER_TRUSTED_PROXIES = proxies
+    assert proxies_module.client_address(request_from(PROXY, forwarded_for)) == client
+
+
+def test_a_negative_number_of_trusted_proxies_stops_the_start(tmp_path):
+    result = manage("check", tmp_path=tmp_path, VERIFIER_TRUSTED_PROXIES="-1")
+    assert result.returncode != 0
+    assert "VERIFIER_TRUSTED_PROXIES must be 0 or more" in result.stderr

@@ -40,16 +40,19 @@ def env_bool(name: str, default: bool) -> bool:
     )
 
 
-def env_int(name: str, default: int) -> int:
+def env_int(name: str, default: int, minimum: int | None = None) -> int:
     value = os.environ.get(name)
     if value is None or value == "":
         return default
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise ImproperlyConfigured(
             f"{name} must be a whole number, not {value!r}."
         ) from None
+    if minimum is not None and number < minimum:
+        raise ImproperlyConfigured(f"{name} must be {minimum} or more, not {number}.")
+    return number
 
 
 def env_list(name: str, default: str = "") -> list[str]:
@@ -156,6 +159,12 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # Lockouts are still logged; the start-up banner on every command is not.
 AXES_VERBOSE = False
+# How many reverse proxies stand in front of the app, each appending the address it
+# was connected from to X-Forwarded-For: 1 for the README's deployment (nginx or
+# Caddy), 2 with a load balancer in front of that. Lockouts then count the client's
+# address, not the proxy's. 0 (the default) ignores the header, which anyone can send.
+VERIFIER_TRUSTED_PROXIES = env_int("VERIFIER_TRUSTED_PROXIES", 0, minimum=0)
+AXES_CLIENT_IP_CALLABLE = "verifier.proxies.client_address"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
