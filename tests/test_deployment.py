@@ -3,8 +3,10 @@ production settings that pass Django's deployment checks, and login throttling t
 sees the client behind the reverse proxies."""
 
 import os
+import re
 import subprocess
 import sys
+from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -235,3 +237,41 @@ def test_a_negative_number_of_trusted_proxies_stops_the_start(tmp_path):
     result = manage("check", tmp_path=tmp_path, VERIFIER_TRUSTED_PROXIES="-1")
     assert result.returncode != 0
     assert "VERIFIER_TRUSTED_PROXIES must be 0 or more" in result.stderr
+
+
+# --- Content-Security-Policy ----------------------------------------------------------
+
+
+def policy_of(response) -> dict[str, str]:
+    directives = response["Content-Security-Policy"].split(";")
+    return dict(directive.strip().split(" ", 1) for directive in directives)
+
+
+@pytest.mark.parametrize("path", ["/", "/claims/", "/admin/", "/healthz"])
+def test_pages_send_a_policy_that_runs_only_this_sites_scripts(admin_user, path):
+    client = Client()
+    client.force_login(admin_user)
+    policy = policy_of(client.get(path))
+    assert policy["default-src"] == "'none'"
+    assert policy["script-src"] == "'self'"
+    assert policy["style-src"] == "'self'"
+    assert policy["frame-ancestors"] == "'none'"
+
+
+def test_the_login_page_sends_the_policy_too(client):
+    assert policy_of(client.get("/accounts/login/"))["script-src"] == "'self'"
+
+
+def test_no_template_holds_an_inline_script_or_event_handler():
+    templates = Path(settings.BASE_DIR, "templates").rglob("*.html")
+    found = []
+    for template in templates:
+        text = template.read_text()
+        for script in re.findall(r"<script\b[^>]*>", text):
+            if "src=" not in script and "application/ld+json" not in script:
+                found.append(f"{template.name}: {script}")
+        found += [
+            f"{template.name}: {handler}"
+            for handler in re.findall(r"\son[a-z]+\s*=", text)
+        ]
+    assert found == []
