@@ -8,6 +8,7 @@ from io import StringIO
 from types import SimpleNamespace
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -20,7 +21,7 @@ from tests.conftest import (
     rating,
     refresh,
 )
-from verifier import workflow
+from verifier import validators, workflow
 from verifier.models import Article, Claim, Event, Evidence, Note, Rating, Source
 
 pytestmark = pytest.mark.django_db
@@ -1030,3 +1031,19 @@ def test_an_imported_article_loses_its_control_characters_but_keeps_its_lines(de
     assert response.status_code == 302
     body = Article.objects.latest("pk").body
     assert body == "Rents rose 9% in 2023.\nPrices fell 2%. Wages rose 3%."
+
+
+@pytest.mark.parametrize("character", ["\t", "\n", "\r", "\xa0", "\u200e", "\u200f"])
+def test_plain_text_accepts_tabs_line_breaks_spaces_and_direction_marks(character):
+    validators.plain_text(f"a{character}b")
+
+
+@pytest.mark.parametrize(
+    "character",
+    ["\x00", "\x08", "\x0b", "\x0c", "\x1f", "\x7f", "\x80", "\x9f"]
+    + ["\u202a", "\u202e", "\u2066", "\u2069"],
+)
+def test_plain_text_refuses_controls_and_overrides_naming_them(character):
+    with pytest.raises(ValidationError) as refused:
+        validators.plain_text(f"a{character}b")
+    assert f"U+{ord(character):04X}" in refused.value.messages[0]
