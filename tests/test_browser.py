@@ -34,19 +34,42 @@ WCAG21AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 axe = Axe()
 
 
+# Registered before any of the page's own code runs; the browser fires the event for
+# every blocked script, style, image or form target.
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", event => {
+    window.reportCspViolation(
+        `${location.pathname}: ${event.violatedDirective} blocked `
+        + `${event.blockedURI || "inline"} (${event.sourceFile}:${event.lineNumber})`
+    );
+});
+"""
+
+
 @pytest.fixture
-def visit(browser, live_server):
+def csp_violations():
+    """Every Content-Security-Policy violation seen by the pages of visit()."""
+    return []
+
+
+@pytest.fixture
+def visit(browser, live_server, csp_violations):
     """visit(user, path) -> a page showing path, logged in as user (None: anonymous).
 
     The session is made on the server as Django's test client makes it, which keeps
     the suite fast; log_in() goes through the login form where that is the point.
-    Any uncaught JavaScript error on any page fails the test.
+    Any uncaught JavaScript error or Content-Security-Policy violation on any page
+    fails the test.
     """
     contexts, errors = [], []
 
     def visit(user, path="/", viewport=WIDE):
         context = browser.new_context(viewport=viewport, base_url=live_server.url)
         context.set_default_timeout(10_000)
+        context.expose_function(
+            "reportCspViolation", lambda violation: csp_violations.append(violation)
+        )
+        context.add_init_script(REPORT_CSP_VIOLATIONS)
         contexts.append(context)
         if user is not None:
             client = Client()
@@ -70,6 +93,7 @@ def visit(browser, live_server):
     for context in contexts:
         context.close()
     assert errors == []
+    assert csp_violations == []
 
 
 def log_in(page, user):
@@ -729,3 +753,80 @@ def test_table_rows_become_labelled_cards_on_a_phone(visit, checker, desk):
     label = cell.evaluate("element => getComputedStyle(element, '::before').content")
     assert label == '"Claim"'
     assert cell.bounding_box()["width"] > 300
+
+
+# --- Content-Security-Policy: no page of the app or the admin breaks it ---
+
+
+def test_every_page_a_checker_sees_keeps_to_the_content_security_policy(
+    visit, checker, desk, csp_violations
+):
+    page = visit(checker)
+    for path in desk.values():
+        response = page.goto(path)
+        assert "script-src 'self'" in response.headers["content-security-policy"]
+        for details in page.locator("details").all():
+            details.evaluate("element => { element.open = true; }")
+    assert csp_violations == []
+
+
+def test_the_memo_print_button_works_under_the_policy(visit, checker, desk):
+    page = visit(checker, desk["memo"])
+    expect(page.get_by_role("button", name="Print the memo")).to_be_visible()
+
+
+def test_every_admin_page_keeps_to_the_content_security_policy(
+    visit, admin_user, checker, desk, csp_violations
+):
+    claim = Claim.objects.order_by("pk").first()
+    pages = [
+        "/admin/",
+        "/admin/verifier/claim/",
+        f"/admin/verifier/claim/{claim.pk}/change/",
+        "/admin/verifier/article/",
+        f"/admin/verifier/article/{claim.article_id}/change/",
+        "/admin/verifier/rating/",
+        "/admin/verifier/rating/add/",
+        "/admin/verifier/source/add/",
+        "/admin/verifier/workflowpolicy/1/change/",
+        "/admin/verifier/event/",
+        "/admin/auth/user/",
+        f"/admin/auth/user/{checker.pk}/change/",
+        f"/admin/auth/user/{checker.pk}/password/",
+        "/admin/auth/group/add/",
+        "/admin/axes/accessattempt/",
+    ]
+    page = visit(admin_user)
+    for path in pages:
+        response = page.goto(path)
+        assert response.status == 200, path
+        assert "script-src 'self'" in response.headers["content-security-policy"]
+    # The admin's scripts at work: the changelist's select-all and the permission
+    # picker (SelectFilter2) building its two lists.
+    page.goto("/admin/verifier/claim/")
+    page.locator("#action-toggle").check()
+    page.goto("/admin/auth/group/add/")
+    expect(page.locator("#id_permissions_from")).to_be_visible()
+    assert csp_violations == []
+
+
+def test_the_login_pages_keep_to_the_content_security_policy(visit, csp_violations):
+    page = visit(None, "/accounts/login/")
+    page.goto("/admin/login/")
+    assert csp_violations == []
+
+
+def test_an_inline_script_is_blocked_and_reported(visit, checker, csp_violations):
+    """The watch above can fail: markup that injects a script is stopped and seen."""
+    page = visit(checker, "/claims/")
+    page.evaluate(
+        """() => {
+            const script = document.createElement("script");
+            script.textContent = "document.body.dataset.pwned = 'yes'";
+            document.body.append(script);
+        }"""
+    )
+    expect(page.locator("body")).not_to_have_attribute("data-pwned", "yes")
+    page.wait_for_function("() => true")
+    assert any("script-src" in violation for violation in csp_violations)
+    csp_violations.clear()

@@ -1,9 +1,12 @@
-"""What a real deployment relies on: /healthz, 503 while the database is away, and
-production settings that pass Django's deployment checks."""
+"""What a real deployment relies on: /healthz, 503 while the database is away,
+production settings that pass Django's deployment checks, and login throttling that
+sees the client behind the reverse proxies."""
 
 import os
+import re
 import subprocess
 import sys
+from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -11,8 +14,10 @@ from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import OperationalError
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.test import Client
+from django.test import Client, RequestFactory
 
+from tests.conftest import PASSWORD
+from verifier import proxies as proxies_module
 from verifier.views import ClaimListView
 
 pytestmark = pytest.mark.django_db
@@ -63,6 +68,7 @@ def test_healthz_answers_503_when_the_database_is_unreachable(client):
         response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["database"] == "unreachable"
+    assert response["Retry-After"] == "5"
 
 
 def test_healthz_refuses_post(client):
@@ -153,3 +159,119 @@ def test_production_refuses_to_start_with_an_empty_secret_key(tmp_path):
     result = manage("check", tmp_path=tmp_path, SECRET_KEY="")
     assert result.returncode != 0
     assert "Set the environment variable SECRET_KEY" in result.stderr
+
+
+# --- login throttling behind reverse proxies ------------------------------------------
+
+PROXY = "10.0.0.2"  # the reverse proxy the app sees as its peer
+ATTACKER, COLLEAGUE = "203.0.113.5", "198.51.100.7"
+
+
+def log_in_via(forwarded_for, password, username="alice", peer=PROXY):
+    return Client().post(
+        "/accounts/login/",
+        {"username": username, "password": password},
+        REMOTE_ADDR=peer,
+        HTTP_X_FORWARDED_FOR=forwarded_for,
+    )
+
+
+def fail_ten_times(forwarded_for):
+    """Ten wrong passwords for alice: the tenth is the lockout."""
+    answers = [
+        log_in_via(forwarded_for, "wrong-password").status_code for _ in "x" * 10
+    ]
+    assert answers == [200] * 9 + [429]
+
+
+def test_behind_a_proxy_one_client_failing_does_not_lock_out_another(settings, checker):
+    settings.VERIFIER_TRUSTED_PROXIES = 1
+    fail_ten_times(ATTACKER)
+    assert log_in_via(ATTACKER, PASSWORD).status_code == 429
+    assert log_in_via(COLLEAGUE, PASSWORD).status_code == 302
+
+
+def test_behind_a_proxy_a_client_cannot_escape_its_lockout_by_forging_the_header(
+    settings, checker
+):
+    settings.VERIFIER_TRUSTED_PROXIES = 1
+    fail_ten_times(ATTACKER)
+    # The client's own X-Forwarded-For stands left of what the proxy appends.
+    assert log_in_via(f"{COLLEAGUE}, {ATTACKER}", PASSWORD).status_code == 429
+
+
+def test_without_trusted_proxies_the_forwarded_header_is_ignored(checker):
+    for number in range(10):
+        log_in_via(f"192.0.2.{number}", "wrong-password")
+    assert log_in_via(COLLEAGUE, PASSWORD).status_code == 429
+
+
+def request_from(peer, forwarded_for=None):
+    meta = {"REMOTE_ADDR": peer}
+    if forwarded_for is not None:
+        meta["HTTP_X_FORWARDED_FOR"] = forwarded_for
+    return RequestFactory().get("/", **meta)
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded_for", "client"),
+    [
+        (0, f"{ATTACKER}", PROXY),
+        (1, f"{ATTACKER}", ATTACKER),
+        (1, f"{COLLEAGUE}, {ATTACKER}", ATTACKER),
+        (2, f"{COLLEAGUE}, {ATTACKER}, 10.0.0.1", ATTACKER),
+        (2, f"{ATTACKER}", PROXY),  # did not pass through both proxies
+        (1, None, PROXY),
+        (1, "unknown", PROXY),
+        (1, "2001:db8::1", "2001:db8::1"),
+    ],
+)
+def test_client_address_is_the_entry_the_outermost_trusted_proxy_wrote(
+    settings, proxies, forwarded_for, client
+):
+    settings.VERIFIER_TRUSTED_PROXIES = proxies
+    assert proxies_module.client_address(request_from(PROXY, forwarded_for)) == client
+
+
+def test_a_negative_number_of_trusted_proxies_stops_the_start(tmp_path):
+    result = manage("check", tmp_path=tmp_path, VERIFIER_TRUSTED_PROXIES="-1")
+    assert result.returncode != 0
+    assert "VERIFIER_TRUSTED_PROXIES must be 0 or more" in result.stderr
+
+
+# --- Content-Security-Policy ----------------------------------------------------------
+
+
+def policy_of(response) -> dict[str, str]:
+    directives = response["Content-Security-Policy"].split(";")
+    return dict(directive.strip().split(" ", 1) for directive in directives)
+
+
+@pytest.mark.parametrize("path", ["/", "/claims/", "/admin/", "/healthz"])
+def test_pages_send_a_policy_that_runs_only_this_sites_scripts(admin_user, path):
+    client = Client()
+    client.force_login(admin_user)
+    policy = policy_of(client.get(path))
+    assert policy["default-src"] == "'none'"
+    assert policy["script-src"] == "'self'"
+    assert policy["style-src"] == "'self'"
+    assert policy["frame-ancestors"] == "'none'"
+
+
+def test_the_login_page_sends_the_policy_too(client):
+    assert policy_of(client.get("/accounts/login/"))["script-src"] == "'self'"
+
+
+def test_no_template_holds_an_inline_script_or_event_handler():
+    templates = Path(settings.BASE_DIR, "templates").rglob("*.html")
+    found = []
+    for template in templates:
+        text = template.read_text()
+        for script in re.findall(r"<script\b[^>]*>", text):
+            if "src=" not in script and "application/ld+json" not in script:
+                found.append(f"{template.name}: {script}")
+        found += [
+            f"{template.name}: {handler}"
+            for handler in re.findall(r"\son[a-z]+\s*=", text)
+        ]
+    assert found == []

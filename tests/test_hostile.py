@@ -8,14 +8,21 @@ from io import StringIO
 from types import SimpleNamespace
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 
-from tests.conftest import make_article, make_in_progress, make_submitted, rating
-from verifier import workflow
-from verifier.models import Article, Claim, Event, Evidence, Note, Source
+from tests.conftest import (
+    make_article,
+    make_in_progress,
+    make_submitted,
+    rating,
+    refresh,
+)
+from verifier import validators, workflow
+from verifier.models import Article, Claim, Event, Evidence, Note, Rating, Source
 
 pytestmark = pytest.mark.django_db
 
@@ -806,3 +813,237 @@ def test_import_article_command_refuses_hostile_files_and_writes_nothing(
         )
     assert words in errors.getvalue()
     assert everything() == before
+
+
+# --- control characters and text-direction overrides in typed text --------------------
+
+SOH = "\x01"  # START OF HEADING, a C0 control
+CSI = "\x9b"  # CONTROL SEQUENCE INTRODUCER, a C1 control
+LRI = "\u2066"  # LEFT-TO-RIGHT ISOLATE
+
+# name -> (who, path, data, accepted statuses, the character the answer names)
+CONTROLS = {
+    "C0 control in article title": (
+        "checker",
+        lambda d: "/articles/new/",
+        lambda d: import_form(title=f"Budget{SOH} 2024"),
+        {200},
+        "U+0001",
+    ),
+    "form feed in outlet": (
+        "checker",
+        lambda d: "/articles/new/",
+        lambda d: import_form(outlet="The\x0cDaily"),
+        {200},
+        "U+000C",
+    ),
+    "C1 control in byline": (
+        "checker",
+        lambda d: "/articles/new/",
+        lambda d: import_form(byline=f"A. {CSI}Writer"),
+        {200},
+        "U+009B",
+    ),
+    "DEL in note": (
+        "checker",
+        lambda d: f"/claims/{d.working.pk}/notes/",
+        lambda d: {"text": "Called them\x7f"},
+        {400},
+        "U+007F",
+    ),
+    "C1 control in rationale": (
+        "checker",
+        lambda d: f"/claims/{d.working.pk}/verdict/",
+        lambda d: {
+            "rating": rating("False").pk,
+            "rationale": f"It is {CSI}31m false",
+            "version": d.working.version,
+        },
+        {400},
+        "U+009B",
+    ),
+    "C0 control in source title": (
+        "checker",
+        lambda d: f"/claims/{d.working.pk}/evidence/",
+        lambda d: evidence_form(new_title=f"Budget{SOH}"),
+        {400},
+        "U+0001",
+    ),
+    "isolate in source publisher": (
+        "checker",
+        lambda d: f"/claims/{d.working.pk}/evidence/",
+        lambda d: evidence_form(new_publisher=f"{LRI}Treasury"),
+        {400},
+        "U+2066",
+    ),
+    "C1 control in offline reference": (
+        "checker",
+        lambda d: f"/claims/{d.working.pk}/evidence/",
+        lambda d: evidence_form(new_url="", new_reference=f"Box {CSI}4"),
+        {400},
+        "U+009B",
+    ),
+    "C0 control in locator": (
+        "checker",
+        lambda d: f"/claims/{d.working.pk}/evidence/",
+        lambda d: evidence_form(locator=f"p.{SOH}12"),
+        {400},
+        "U+0001",
+    ),
+    "C0 control in dismiss reason": (
+        "checker",
+        lambda d: f"/claims/{d.fresh.pk}/dismiss/",
+        lambda d: {"reason": f"Duplicate{SOH}", "version": d.fresh.version},
+        {400},
+        "U+0001",
+    ),
+    "right-to-left override in return reason": (
+        "editor",
+        lambda d: f"/claims/{d.waiting.pk}/return/",
+        lambda d: {"reason": f"See {RLO}txt.exe", "version": d.waiting.version},
+        {400},
+        "U+202E",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", CONTROLS)
+def test_typed_text_with_a_control_character_is_refused_naming_it(desk, name):
+    who, path, data, statuses, character = CONTROLS[name]
+    before = everything()
+    response = as_(getattr(desk, who)).post(path(desk), data(desk))
+    assert response.status_code in statuses
+    assert character in response.content.decode()
+    assert everything() == before
+
+
+@pytest.mark.parametrize(
+    ("claimant", "character"), [(f"The{SOH} mayor", "U+0001"), (f"{RLO}rom", "U+202E")]
+)
+def test_add_claim_refuses_a_claimant_with_a_control_character(
+    desk, claimant, character
+):
+    before = everything()
+    response = as_(desk.checker).post(
+        f"/articles/{desk.article.pk}/claims/",
+        {"quote": "the Labor Department said", "claimant": claimant},
+        follow=True,
+    )
+    assert character in response.content.decode()
+    assert everything() == before
+
+
+# Straight to the workflow, as a command, a script or the admin would call it.
+BYPASS = {
+    "note": lambda d, bad: workflow.add_note(d.working, user=d.checker, text=bad),
+    "rationale": lambda d, bad: workflow.save_verdict(
+        d.working, user=d.checker, rating=rating("False"), rationale=bad
+    ),
+    "excerpt": lambda d, bad: workflow.add_evidence(
+        d.working, user=d.checker, source=d.source, excerpt=bad, stance="supports"
+    ),
+    "locator": lambda d, bad: workflow.add_evidence(
+        d.working,
+        user=d.checker,
+        source=d.source,
+        excerpt="Table 4.",
+        locator=bad,
+        stance="supports",
+    ),
+    "claimant": lambda d, bad: workflow.add_claim(
+        d.unclaimed, user=d.checker, start=0, end=10, claimant=bad
+    ),
+    "dismiss reason": lambda d, bad: workflow.dismiss(
+        d.fresh, user=d.checker, reason=bad
+    ),
+    "source title": lambda d, bad: workflow.create_source(
+        user=d.checker, title=bad, url="https://example.org/"
+    ),
+    "article title": lambda d, bad: workflow.create_article(
+        user=d.checker, title=bad, body="Rents rose 9% in 2023."
+    ),
+    "article byline": lambda d, bad: workflow.update_article(
+        d.article, user=d.editor, byline=bad
+    ),
+}
+
+
+@pytest.mark.parametrize("character", [SOH, CSI, RLO])
+@pytest.mark.parametrize("name", BYPASS)
+def test_workflow_refuses_control_characters_that_skip_the_forms(desk, name, character):
+    desk.unclaimed = make_article(desk.checker, body="Rents rose 9% in 2023.", spans=[])
+    before = everything()
+    with pytest.raises(workflow.WorkflowError) as refused:
+        BYPASS[name](desk, f"Seen {character}here")
+    assert f"U+{ord(character):04X}" in refused.value.message
+    assert everything() == before
+
+
+def test_admin_refuses_a_rating_label_with_a_direction_override(client, admin_user):
+    client.force_login(admin_user)
+    response = client.post(
+        "/admin/verifier/rating/add/",
+        {
+            "label": f"True{RLO}",
+            "description": "",
+            "colour": "#1a7f37",
+            "value": 9,
+            "position": 9,
+            "is_active": "on",
+            "change_reason": "A new step.",
+        },
+    )
+    assert response.status_code == 200
+    assert "U+202E" in response.content.decode()
+    assert not Rating.objects.filter(label__startswith="True").exists()
+
+
+def test_admin_refuses_a_change_reason_with_a_control_character(client, admin_user):
+    false = rating("False")
+    client.force_login(admin_user)
+    response = client.post(
+        f"/admin/verifier/rating/{false.pk}/change/",
+        {
+            "label": "Wrong",
+            "description": false.description,
+            "colour": false.colour,
+            "value": false.value,
+            "position": false.position,
+            "is_active": "on",
+            "change_reason": f"Plainer{SOH}",
+        },
+    )
+    assert response.status_code == 200
+    assert "U+0001" in response.content.decode()
+    assert refresh(false).label == "False"
+
+
+def test_tabs_newlines_marks_and_right_to_left_script_are_plain_text(desk):
+    hebrew, arabic = "\u05e9\u05dc\u05d5\u05dd", "\u0645\u0631\u062d\u0628\u0627"
+    text = f"Line one\r\n\tLine two \u200f{hebrew} {arabic}"
+    note = workflow.add_note(desk.working, user=desk.checker, text=text)
+    assert refresh(note).text == text.strip()
+
+
+def test_an_imported_article_loses_its_control_characters_but_keeps_its_lines(desk):
+    text = f"Rents rose 9% in 2023.\x0cPrices fell{CSI} 2%.\x07 Wages rose 3%."
+    response = as_(desk.checker).post("/articles/new/", import_form(text=text))
+    assert response.status_code == 302
+    body = Article.objects.latest("pk").body
+    assert body == "Rents rose 9% in 2023.\nPrices fell 2%. Wages rose 3%."
+
+
+@pytest.mark.parametrize("character", ["\t", "\n", "\r", "\xa0", "\u200e", "\u200f"])
+def test_plain_text_accepts_tabs_line_breaks_spaces_and_direction_marks(character):
+    validators.plain_text(f"a{character}b")
+
+
+@pytest.mark.parametrize(
+    "character",
+    ["\x00", "\x08", "\x0b", "\x0c", "\x1f", "\x7f", "\x80", "\x9f"]
+    + ["\u202a", "\u202e", "\u2066", "\u2069"],
+)
+def test_plain_text_refuses_controls_and_overrides_naming_them(character):
+    with pytest.raises(ValidationError) as refused:
+        validators.plain_text(f"a{character}b")
+    assert f"U+{ord(character):04X}" in refused.value.messages[0]

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 
-from verifier import workflow
+from verifier import validators, workflow
 from verifier.models import (
     Article,
     Claim,
@@ -36,6 +36,7 @@ class ReasonForm(forms.ModelForm):
         label="Reason for this change",
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Recorded in the audit trail.",
+        validators=[validators.plain_text],
     )
 
 

@@ -9,13 +9,21 @@ from verifier.models import Claim, Evidence, Rating, Source
 
 
 class Form(forms.Form):
-    """Our forms' base: every text field refuses invisible text-direction controls."""
+    """Our forms' base: every text field runs the models' text validator, so that
+    control characters and text-direction overrides get a clear message at the field
+    (the workflow would refuse them anyway)."""
+
+    # Fields holding imported text that the importer normalises instead.
+    imported_text_fields: tuple[str, ...] = ()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            if isinstance(field, forms.CharField):
-                field.validators.append(validators.no_bidi_controls)
+        for name, field in self.fields.items():
+            if (
+                isinstance(field, forms.CharField)
+                and name not in self.imported_text_fields
+            ):
+                field.validators.append(validators.plain_text)
 
 
 class VersionedForm(Form):
@@ -216,6 +224,10 @@ class FactCheckURLForm(Form):
 class ArticleImportForm(Form):
     """Paste text or upload a .txt, .md or .html file; the result is normalised text."""
 
+    # A pasted article keeps its form feeds and stray controls until
+    # importing.clean_text drops them, as it does for an uploaded file.
+    imported_text_fields = ("text",)
+
     title = forms.CharField(
         label="Title",
         max_length=300,
@@ -270,6 +282,8 @@ class ArticleImportForm(Form):
 class NewVersionForm(Form):
     """A corrected text of an article: pasted, or a .txt, .md or .html file."""
 
+    imported_text_fields = ("text",)
+
     text = forms.CharField(
         label="New text",
         widget=forms.Textarea(attrs={"rows": 8}),
@@ -297,7 +311,7 @@ class NewVersionForm(Form):
         return data
 
 
-class AddClaimForm(forms.Form):
+class AddClaimForm(Form):
     """A claim marked in the text: the quote decides, offsets are only a hint."""
 
     quote = forms.CharField(

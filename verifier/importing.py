@@ -55,7 +55,14 @@ def read_upload(name: str, raw: bytes, size: int | None = None) -> str:
 
 
 def clean_text(text: str) -> str:
-    """Normalised article text, refusing empty or oversized input."""
+    """Normalised article text, refusing empty or oversized input.
+
+    The body is what was received, not what a person typed, so control characters
+    are not refused as they are in every typed field: form feeds and vertical tabs
+    become line breaks, and the rest (C0, DEL, C1: invisible, and fatal to XML
+    exports) are dropped. Bidirectional overrides are refused, because dropping them
+    would silently change the order in which a reader sees the text.
+    """
     if len(text.encode("utf-8")) > _limit():
         raise ImportProblem(
             f"The text is larger than {_limit() // (1024 * 1024)} MB.", code="too_big"
@@ -67,7 +74,7 @@ def clean_text(text: str) -> str:
     problem = validators.bidi_control_problem(text)
     if problem:
         raise ImportProblem(problem, code="bidi")
-    body = extraction.normalise(text)
+    body = validators.CONTROL_CHARACTERS.sub("", extraction.normalise(text))
     if not body.strip():
         raise ImportProblem(
             "The article is empty: paste its text or upload a file.", code="empty"

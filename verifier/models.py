@@ -12,6 +12,8 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
+from verifier.validators import plain_text
+
 http_url = URLValidator(schemes=["http", "https"])
 
 
@@ -58,8 +60,8 @@ class RatingQuerySet(models.QuerySet):
 class Rating(models.Model):
     """One step of the verdict scale. Retired, never deleted, once in use."""
 
-    label = models.CharField(max_length=60)
-    description = models.TextField(blank=True)
+    label = models.CharField(max_length=60, validators=[plain_text])
+    description = models.TextField(blank=True, validators=[plain_text])
     colour = models.CharField(
         max_length=7, default="#6b7280", help_text="A hex colour such as #1a7f37."
     )
@@ -112,11 +114,15 @@ class Article(models.Model):
         IN_REVIEW = "in_review", "In review"
         SIGNED_OFF = "signed_off", "Signed off"
 
-    title = models.CharField(max_length=300)
-    body = models.TextField(help_text="Plain text as received.")
+    title = models.CharField(max_length=300, validators=[plain_text])
+    # Imported text, normalised on the way in (importing.clean_text drops control
+    # characters and refuses bidi overrides), so the validator holds for it too.
+    body = models.TextField(
+        help_text="Plain text as received.", validators=[plain_text]
+    )
     body_sha256 = models.CharField(max_length=64, db_index=True, editable=False)
-    outlet = models.CharField(max_length=200, blank=True)
-    byline = models.CharField(max_length=300, blank=True)
+    outlet = models.CharField(max_length=200, blank=True, validators=[plain_text])
+    byline = models.CharField(max_length=300, blank=True, validators=[plain_text])
     url = models.URLField(max_length=500, blank=True, validators=[http_url])
     published_on = models.DateField(null=True, blank=True)
     factcheck_url = models.URLField(
@@ -265,7 +271,7 @@ class Claim(models.Model):
     text = models.TextField("claim")
     prefix = models.CharField(max_length=64, blank=True)
     suffix = models.CharField(max_length=64, blank=True)
-    claimant = models.CharField(max_length=200, blank=True)
+    claimant = models.CharField(max_length=200, blank=True, validators=[plain_text])
     claimant_kind = models.CharField(
         max_length=20, choices=ClaimantKind, blank=True, default=ClaimantKind.UNSET
     )
@@ -282,7 +288,7 @@ class Claim(models.Model):
     rating = models.ForeignKey(
         Rating, on_delete=models.PROTECT, null=True, blank=True, related_name="claims"
     )
-    rationale = models.TextField(blank=True)
+    rationale = models.TextField(blank=True, validators=[plain_text])
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -297,7 +303,7 @@ class Claim(models.Model):
         blank=True,
         related_name="+",
     )
-    dismiss_reason = models.TextField(blank=True)
+    dismiss_reason = models.TextField(blank=True, validators=[plain_text])
     # Its words are gone from a new version of the article: an editor dismisses it.
     orphaned = models.BooleanField(default=False)
     # What the editor approved, frozen at that moment (workflow.approval_record):
@@ -418,14 +424,15 @@ class Source(models.Model):
         NEWS = "news", "News report"
         OTHER = "other", "Other"
 
-    title = models.CharField(max_length=300)
-    publisher = models.CharField(max_length=200, blank=True)
+    title = models.CharField(max_length=300, validators=[plain_text])
+    publisher = models.CharField(max_length=200, blank=True, validators=[plain_text])
     kind = models.CharField(max_length=20, choices=Kind, default=Kind.PRIMARY)
     url = models.URLField("URL", max_length=500, blank=True, validators=[http_url])
     reference = models.CharField(
         "offline reference",
         max_length=300,
         blank=True,
+        validators=[plain_text],
         help_text="For a source with no web address: archive box, interview date, ...",
     )
     # A source is corrected by adding a new version that supersedes it: what claims
@@ -480,10 +487,11 @@ class Evidence(models.Model):
     source = models.ForeignKey(
         Source, on_delete=models.PROTECT, related_name="evidence"
     )
-    excerpt = models.TextField()
+    excerpt = models.TextField(validators=[plain_text])
     locator = models.CharField(
         max_length=200,
         blank=True,
+        validators=[plain_text],
         help_text="Page, section or timestamp in the source.",
     )
     stance = models.CharField(max_length=20, choices=Stance)
@@ -507,7 +515,7 @@ class Note(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    text = models.TextField()
+    text = models.TextField(validators=[plain_text])
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -557,7 +565,7 @@ class Event(models.Model):
         encoder=DjangoJSONEncoder,
         help_text='{"field": [from, to], ...}',
     )
-    reason = models.TextField(blank=True)
+    reason = models.TextField(blank=True, validators=[plain_text])
 
     objects = EventQuerySet.as_manager()
 

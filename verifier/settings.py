@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from dotenv import load_dotenv
 
@@ -40,16 +41,19 @@ def env_bool(name: str, default: bool) -> bool:
     )
 
 
-def env_int(name: str, default: int) -> int:
+def env_int(name: str, default: int, minimum: int | None = None) -> int:
     value = os.environ.get(name)
     if value is None or value == "":
         return default
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise ImproperlyConfigured(
             f"{name} must be a whole number, not {value!r}."
         ) from None
+    if minimum is not None and number < minimum:
+        raise ImproperlyConfigured(f"{name} must be {minimum} or more, not {number}.")
+    return number
 
 
 def env_list(name: str, default: str = "") -> list[str]:
@@ -82,11 +86,13 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tables2",
     "axes",
+    "csp",
     "verifier",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -158,6 +164,12 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # Lockouts are still logged; the start-up banner on every command is not.
 AXES_VERBOSE = False
+# How many reverse proxies stand in front of the app, each appending the address it
+# was connected from to X-Forwarded-For: 1 for the README's deployment (nginx or
+# Caddy), 2 with a load balancer in front of that. Lockouts then count the client's
+# address, not the proxy's. 0 (the default) ignores the header, which anyone can send.
+VERIFIER_TRUSTED_PROXIES = env_int("VERIFIER_TRUSTED_PROXIES", 0, minimum=0)
+AXES_CLIENT_IP_CALLABLE = "verifier.proxies.client_address"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
@@ -203,6 +215,30 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp): everything comes from this site, and no inline
+# script runs, so markup that slips through escaping cannot execute. The app's and the
+# admin's scripts are static files; ClaimReview's <script type="application/ld+json">
+# is data, which the policy does not govern. One exception, style attributes: a
+# verdict is drawn in its rating's colour (style="--verdict:#1a7f37") and a progress
+# bar's segments in proportion (style="flex-grow:3"). Both are values the server
+# writes (a colour the database holds to #rrggbb, a count), escaped like all output; a
+# style attribute cannot run script, and <style> elements stay refused.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+}
 
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)

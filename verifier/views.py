@@ -514,11 +514,13 @@ def claim_transition(request, pk, action):
     if not form.is_valid():
         if form.has_error("version"):
             messages.error(request, forms.VersionedForm.STALE)
+        elif needs_reason:
+            # An empty reason is simply missing; any other gets its problem named
+            # (too long, a control character).
+            problems = form.errors.get("reason", []) if form.data.get("reason") else []
+            messages.error(request, " ".join(["Give a reason.", *problems]))
         else:
-            messages.error(
-                request,
-                "Give a reason." if needs_reason else "The form was incomplete.",
-            )
+            messages.error(request, "The form was incomplete.")
         return _claim_page(request, claim, 400, reason_form=form)
     kwargs = {"user": request.user, "version": form.cleaned_data["version"]}
     if needs_reason:
@@ -893,6 +895,9 @@ def article_factcheck_url(request, pk):
 
 # --- health ---
 
+# How long a client should wait before trying again while the database is away.
+RETRY_AFTER_SECONDS = "5"
+
 
 @login_not_required
 @require_GET
@@ -902,7 +907,13 @@ def healthz(request):
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     except DatabaseError:
-        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
+        # The same pause as every page's 503 (server_error below): probes and clients
+        # that honour it come back when a reconnect is likely.
+        return JsonResponse(
+            {"status": "error", "database": "unreachable"},
+            status=503,
+            headers={"Retry-After": RETRY_AFTER_SECONDS},
+        )
     return JsonResponse({"status": "ok", "database": "reachable"})
 
 
@@ -1016,6 +1027,8 @@ def server_error(request):
     """
     if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
         return HttpResponse(
-            render_to_string("503.html"), status=503, headers={"Retry-After": "5"}
+            render_to_string("503.html"),
+            status=503,
+            headers={"Retry-After": RETRY_AFTER_SECONDS},
         )
     return default_views.server_error(request)

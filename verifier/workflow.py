@@ -97,6 +97,7 @@ def _reason(reason: str, doing: str) -> str:
     reason = (reason or "").strip()
     if not reason:
         raise WorkflowError(f"Give a reason to {doing}.")
+    _clean_fields(Event(reason=reason), "reason")
     return reason
 
 
@@ -159,13 +160,27 @@ def _full_clean(obj) -> None:
     try:
         obj.full_clean()
     except ValidationError as error:
-        problems = [
-            f"{field.replace('_', ' ')}: {' '.join(messages)}"
-            if field != "__all__"
-            else " ".join(messages)
-            for field, messages in error.message_dict.items()
-        ]
-        raise WorkflowError("; ".join(problems)) from None
+        raise WorkflowError(_problems(error)) from None
+
+
+def _clean_fields(obj, *names: str) -> None:
+    """The model's validation of the fields a person typed (text validators, lengths),
+    as a WorkflowError. Cheaper than full_clean, which would also query every
+    foreign key of an object this transition already holds."""
+    others = [field.name for field in obj._meta.fields if field.name not in names]
+    try:
+        obj.clean_fields(exclude=others)
+    except ValidationError as error:
+        raise WorkflowError(_problems(error)) from None
+
+
+def _problems(error: ValidationError) -> str:
+    return "; ".join(
+        f"{field.replace('_', ' ')}: {' '.join(messages)}"
+        if field != "__all__"
+        else " ".join(messages)
+        for field, messages in error.message_dict.items()
+    )
 
 
 def _pk(value):
@@ -254,6 +269,7 @@ def save_verdict(
         return claim
     claim.rating = rating
     claim.rationale = rationale
+    _clean_fields(claim, "rationale")
     claim.version += 1
     claim.save()
     record(user, "verdict", claim, claim=claim, changes=changes)
@@ -621,6 +637,7 @@ def merge_claimants(*, user: User, name: str, into: str) -> MergedClaimants:
             continue
         locked.article = article
         locked.claimant = into
+        _clean_fields(locked, "claimant")
         locked.version += 1
         locked.save()
         record(
@@ -674,7 +691,7 @@ def add_evidence(
     excerpt = (excerpt or "").strip()
     if not excerpt:
         raise WorkflowError("Quote the relevant excerpt of the source.")
-    evidence = Evidence.objects.create(
+    evidence = Evidence(
         claim=claim,
         source=source,
         excerpt=excerpt,
@@ -682,6 +699,8 @@ def add_evidence(
         stance=stance,
         added_by=user,
     )
+    _clean_fields(evidence, "excerpt", "locator")
+    evidence.save()
     record(
         user,
         "add_evidence",
@@ -730,7 +749,9 @@ def add_note(claim: Claim, *, user: User, text: str) -> Note:
         raise WorkflowError("A note cannot be empty.")
     claim = _lock_claim(claim)
     _ensure_unlocked(claim.article)
-    note = Note.objects.create(claim=claim, author=user, text=text)
+    note = Note(claim=claim, author=user, text=text)
+    _clean_fields(note, "text")
+    note.save()
     record(user, "note", note, claim=claim, changes={"text": [None, text]})
     return note
 
@@ -794,7 +815,7 @@ def create_article(
 
 def _create_claim(article: Article, user: User, span: Span, reason: str = "") -> Claim:
     text, prefix, suffix = quote_selector(article.body, span.start, span.end)
-    claim = Claim.objects.create(
+    claim = Claim(
         article=article,
         start=span.start,
         end=span.end,
@@ -805,6 +826,8 @@ def _create_claim(article: Article, user: User, span: Span, reason: str = "") ->
         reasons=list(span.reasons),
         claimant=span.claimant,
     )
+    _clean_fields(claim, "claimant")
+    claim.save()
     record(
         user,
         "create",
