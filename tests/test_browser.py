@@ -830,3 +830,108 @@ def test_an_inline_script_is_blocked_and_reported(visit, checker, csp_violations
     page.wait_for_function("() => true")
     assert any("script-src" in violation for violation in csp_violations)
     csp_violations.clear()
+
+
+# --- what no other desk does: on screen, axe-clean ---
+
+CHECKED = (
+    "Immigration and Customs Enforcement lost track of more than 30,000 migrant "
+    "children released into the country, the inspector general said."
+)
+REWORDED = (
+    "The inspector general says ICE has lost track of over 30,000 migrant kids "
+    "who were released into the country."
+)
+OTHER_FIGURE = (
+    "The inspector general says ICE has lost track of over 85,000 migrant kids "
+    "who were released into the country."
+)
+
+
+@pytest.fixture
+def checked_before(checker, editor):
+    """An approved claim in one article; its rewordings in another."""
+    first = make_article(checker, body=CHECKED, title="Watchdog report")
+    make_approved(first.claims.get(), checker, editor)
+    body = "\n\n".join(
+        [
+            REWORDED,
+            OTHER_FIGURE,
+            "The council says 1,250 families are waiting for a home.",
+            "Officials later put the waiting list at 1,400 families.",
+        ]
+    )
+    return make_article(checker, body=body, title="Reworded report")
+
+
+@pytest.mark.parametrize("viewport", [WIDE, PHONE], ids=["wide", "phone"])
+def test_previously_checked_shows_on_the_claim_page(
+    visit, checker, checked_before, viewport
+):
+    claim = checked_before.claims.get(text=REWORDED)
+    page = visit(checker, claim.get_absolute_url(), viewport)
+    section = page.locator(
+        "section", has=page.get_by_role("heading", name="Previously checked")
+    )
+    expect(section).to_contain_text("Same claim")
+    expect(section).to_contain_text("Misleading")
+    expect(section.get_by_role("button", name="Reuse this verdict")).to_be_visible()
+    assert axe_violations(page) == []
+    other = checked_before.claims.get(text=OTHER_FIGURE)
+    page = visit(checker, other.get_absolute_url(), viewport)
+    expect(
+        page.get_by_text("Similar, differs in the figure (85,000 / 30,000)")
+    ).to_be_visible()
+
+
+def test_reusing_a_verdict_in_the_browser(visit, checker, checked_before):
+    claim = checked_before.claims.get(text=REWORDED)
+    page = visit(checker, claim.get_absolute_url())
+    page.get_by_role("button", name="Reuse this verdict").click()
+    expect(
+        page.get_by_text("Started from the verdict approved on claim")
+    ).to_be_visible()
+    assert refresh(claim).rating.label == "Misleading"
+    assert axe_violations(page) == []
+
+
+@pytest.mark.parametrize("viewport", [WIDE, PHONE], ids=["wide", "phone"])
+def test_figures_that_disagree_show_on_the_article_page(
+    visit, checker, checked_before, viewport
+):
+    page = visit(checker, checked_before.get_absolute_url(), viewport)
+    section = page.locator("#figures")
+    expect(section.get_by_role("heading", name="Figures that disagree")).to_be_visible()
+    expect(section).to_contain_text("“1,250” against “1,400”")
+    assert axe_violations(page) == []
+
+
+def test_evidence_that_does_not_say_it_is_marked(visit, checker, checked_before):
+    claim = checked_before.claims.get(text=REWORDED)
+    workflow.add_evidence(
+        claim,
+        user=checker,
+        source=workflow.create_source(
+            user=checker, title="OIG report", url="https://example.org/oig.pdf"
+        ),
+        excerpt="ICE had not issued notices to more than 291,000 children.",
+        stance="contradicts",
+    )
+    page = visit(checker, claim.get_absolute_url())
+    expect(page.get_by_text("different in the excerpt")).to_be_visible()
+    assert axe_violations(page) == []
+
+
+def test_a_new_version_of_the_text_keeps_the_review(visit, checker, editor):
+    body = "Jobless claims fell to 210,000 last week.\n\nPrices rose 3.2% in March."
+    article = make_article(checker, body=body)
+    first, second = article.claims.order_by("start")
+    make_approved(first, checker, editor)
+    page = visit(checker, article.get_absolute_url())
+    page.get_by_text("The outlet corrected the article").click()
+    page.get_by_label("New text").fill(body.replace("3.2%", "3.4%"))
+    page.get_by_role("button", name="Import the new version").click()
+    expect(page.get_by_text("Imported as version 2")).to_be_visible()
+    assert refresh(first).state == Claim.State.APPROVED
+    assert "3.4%" in refresh(second).text
+    assert axe_violations(page) == []
