@@ -152,24 +152,31 @@ def cite(claim, user, source=None):
 
 
 def make_in_progress(claim, user, label="Misleading"):
-    workflow.start(claim, user=user)
+    workflow.start(claim, user=user, version=current_version(claim))
     cite(claim, user)
     return workflow.save_verdict(
         claim,
         user=user,
         rating=rating(label),
         rationale="The figure is from another year.",
+        version=current_version(claim),
     )
 
 
 def make_submitted(claim, user, label="Misleading"):
     make_in_progress(claim, user, label)
-    return workflow.submit(claim, user=user)
+    return workflow.submit(claim, user=user, version=current_version(claim))
 
 
 def make_approved(claim, checker, editor):
     make_submitted(claim, checker)
-    return workflow.approve(claim, user=editor)
+    return workflow.approve(claim, user=editor, version=current_version(claim))
+
+
+def current_version(obj) -> int:
+    """The version of a claim or article stored now: what a person who has just
+    loaded its page sends with an action."""
+    return type(obj).objects.values_list("version", flat=True).get(pk=obj.pk)
 
 
 def refresh(obj):

@@ -13,7 +13,7 @@ from functools import partial
 import pytest
 from django.db import connection
 
-from tests.conftest import make_article, rating, refresh
+from tests.conftest import current_version, make_article, rating, refresh
 from verifier import audit, workflow
 from verifier.models import Article, Claim, Event
 
@@ -75,12 +75,18 @@ def many_claims(user, n=REPEAT):
 
 
 def submitted(claim, checker, source):
-    workflow.start(claim, user=checker)
+    workflow.start(claim, user=checker, version=current_version(claim))
     workflow.add_evidence(
         claim, user=checker, source=source, excerpt="Table 2.", stance="supports"
     )
-    workflow.save_verdict(claim, user=checker, rating=rating(), rationale="Old figure.")
-    return workflow.submit(claim, user=checker)
+    workflow.save_verdict(
+        claim,
+        user=checker,
+        rating=rating(),
+        rationale="Old figure.",
+        version=current_version(claim),
+    )
+    return workflow.submit(claim, user=checker, version=current_version(claim))
 
 
 @pytest.fixture
@@ -93,7 +99,7 @@ def source(checker):
 def test_concurrent_verdict_edits_keep_exactly_one_and_tell_the_others(checker):
     labels = ["False", "Accurate", "Needs context"]
     for claim in many_claims(checker):
-        workflow.start(claim, user=checker)
+        workflow.start(claim, user=checker, version=current_version(claim))
         seen = refresh(claim).version
         outcomes = race(
             *[
@@ -124,7 +130,7 @@ def test_concurrent_verdict_edits_keep_exactly_one_and_tell_the_others(checker):
 def test_concurrent_verdict_edits_without_a_version_are_all_recorded_in_turn(checker):
     labels = ["False", "Accurate", "Needs context"]
     for claim in many_claims(checker):
-        workflow.start(claim, user=checker)
+        workflow.start(claim, user=checker, version=current_version(claim))
         outcomes = race(
             *[
                 partial(
@@ -215,7 +221,9 @@ def test_two_editors_approving_at_once_approve_once(
 def test_two_sign_offs_at_once_sign_off_once(checker, editor, other_editor):
     article = make_article(checker)
     for claim in article.claims.all():
-        workflow.dismiss(claim, user=checker, reason="Not a claim.")
+        workflow.dismiss(
+            claim, user=checker, reason="Not a claim.", version=current_version(claim)
+        )
     for _ in range(REPEAT):
         seen = refresh(article).version
         outcomes = race(
@@ -227,7 +235,9 @@ def test_two_sign_offs_at_once_sign_off_once(checker, editor, other_editor):
         assert article.state == Article.State.SIGNED_OFF
         assert article.signed_off_by == [editor, other_editor][won]
         assert audit.verify_article(article) == []
-        workflow.reopen_article(article, user=editor, reason="Next round.")
+        workflow.reopen_article(
+            article, user=editor, reason="Next round.", version=current_version(article)
+        )
     assert article.events.filter(action="sign_off").count() == REPEAT
     assert article.events.filter(action="reopen").count() == REPEAT
 
@@ -237,7 +247,9 @@ def test_sign_off_racing_a_claim_change_never_signs_an_unsettled_article(
 ):
     claims = many_claims(checker, n=REPEAT + 1)
     for claim in claims[1:]:
-        workflow.dismiss(claim, user=checker, reason="Not a claim.")
+        workflow.dismiss(
+            claim, user=checker, reason="Not a claim.", version=current_version(claim)
+        )
     article = claims[0].article
     submitted(claims[0], checker, source)
     for _ in range(REPEAT):
@@ -255,9 +267,16 @@ def test_sign_off_racing_a_claim_change_never_signs_an_unsettled_article(
         assert claim.state == Claim.State.APPROVED
         assert audit.verify_article(article) == []
         if signed:
-            workflow.reopen_article(article, user=editor, reason="Next round.")
-        workflow.reopen(claim, user=editor, reason="Next round.")
-        workflow.submit(claim, user=checker)
+            workflow.reopen_article(
+                article,
+                user=editor,
+                reason="Next round.",
+                version=current_version(article),
+            )
+        workflow.reopen(
+            claim, user=editor, reason="Next round.", version=current_version(claim)
+        )
+        workflow.submit(claim, user=checker, version=current_version(claim))
 
 
 def test_assign_racing_start_lets_exactly_one_through(checker, other_checker, editor):

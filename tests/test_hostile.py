@@ -13,7 +13,13 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 
-from tests.conftest import make_article, make_in_progress, make_submitted, rating
+from tests.conftest import (
+    current_version,
+    make_article,
+    make_in_progress,
+    make_submitted,
+    rating,
+)
 from verifier import workflow
 from verifier.models import Article, Claim, Event, Evidence, Note, Source
 
@@ -54,10 +60,12 @@ def desk(checker, other_checker, editor, other_editor, nobody):
     done = make_article(checker, body="The river rose 2 metres.\n\nIt was the highest.")
     first, second = done.claims.order_by("start")
     make_in_progress(first, checker)
-    workflow.submit(first, user=checker)
-    workflow.approve(first, user=editor)
-    workflow.dismiss(second, user=checker, reason="Not a claim.")
-    workflow.sign_off(done, user=editor)
+    workflow.submit(first, user=checker, version=current_version(first))
+    workflow.approve(first, user=editor, version=current_version(first))
+    workflow.dismiss(
+        second, user=checker, reason="Not a claim.", version=current_version(second)
+    )
+    workflow.sign_off(done, user=editor, version=current_version(done))
     retired = rating("Needs context")
     retired.is_active = False
     retired.save()
@@ -598,14 +606,14 @@ REFUSED = {
             "version": d.working.version,
         },
         {400},
-        "Only the fact-checker this claim is assigned to",
+        "only they or an editor can work on it",
     ),
     "submit by someone else's checker": (
         "other_checker",
         lambda d: f"/claims/{d.working.pk}/submit/",
         lambda d: {"version": d.working.version},
         {400},
-        "Only the fact-checker this claim is assigned to",
+        "only they or an editor can work on it",
     ),
     "checker approving own verdict": (
         "checker",
@@ -653,8 +661,8 @@ REFUSED = {
         "checker",
         lambda d: f"/evidence/{d.signed_evidence.pk}/remove/",
         lambda d: {},
-        {302},
-        "",
+        {400},
+        "This article is signed off",
     ),
     "action on a claim that does not exist": (
         "editor",

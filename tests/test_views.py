@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from tests.conftest import (
     PASSWORD,
+    current_version,
     make_approved,
     make_article,
     make_in_progress,
@@ -244,7 +245,9 @@ def test_editor_cannot_approve_own_verdict_through_the_page(client, claim, edito
         reverse("claim-approve", args=[claim.pk]), {"version": refresh(claim).version}
     )
     assert response.status_code == 400
-    assert "Four-eyes" in response.content.decode()
+    assert "You wrote this verdict; another editor approves it" in (
+        response.content.decode()
+    )
     assert refresh(claim).state == Claim.State.SUBMITTED
 
 
@@ -289,7 +292,7 @@ def test_stale_verdict_form_shows_conflict_and_keeps_typed_text(client, claim, c
 
 
 def test_stale_start_is_a_clear_conflict(client, claim, checker, other_checker):
-    workflow.start(claim, user=other_checker)
+    workflow.start(claim, user=other_checker, version=current_version(claim))
     client.force_login(checker)
     response = client.post(reverse("claim-start", args=[claim.pk]), {"version": 1})
     assert response.status_code == 409
@@ -342,7 +345,12 @@ def settle(article, checker, editor):
     first, *rest = article.claims.order_by("start")
     make_approved(first, checker, editor)
     for claim in rest:
-        workflow.dismiss(claim, user=checker, reason="Not check-worthy.")
+        workflow.dismiss(
+            claim,
+            user=checker,
+            reason="Not check-worthy.",
+            version=current_version(claim),
+        )
 
 
 def test_editor_signs_off_from_the_article_page(client, article, checker, editor):
@@ -361,14 +369,39 @@ def test_editor_signs_off_from_the_article_page(client, article, checker, editor
 
 def test_sign_off_with_unsettled_claims_explains_why(client, article, editor):
     client.force_login(editor)
-    response = client.post(reverse("article-sign-off", args=[article.pk]), follow=True)
+    response = client.post(
+        reverse("article-sign-off", args=[article.pk]), {"version": article.version}
+    )
+    assert response.status_code == 400
     assert "not yet approved or dismissed" in response.content.decode()
+    assert refresh(article).state != Article.State.SIGNED_OFF
+
+
+def test_sign_off_without_a_version_is_refused(client, article, checker, editor):
+    settle(article, checker, editor)
+    client.force_login(editor)
+    response = client.post(reverse("article-sign-off", args=[article.pk]))
+    assert response.status_code == 400
+    assert "This form is out of date" in response.content.decode()
+    assert refresh(article).state != Article.State.SIGNED_OFF
+
+
+def test_sign_off_with_a_stale_version_is_a_conflict(client, article, checker, editor):
+    settle(article, checker, editor)
+    seen = refresh(article).version
+    workflow.update_article(article, user=editor, title="Retitled")
+    client.force_login(editor)
+    response = client.post(
+        reverse("article-sign-off", args=[article.pk]), {"version": seen}
+    )
+    assert response.status_code == 409
+    assert "This article changed since you loaded it" in response.content.decode()
     assert refresh(article).state != Article.State.SIGNED_OFF
 
 
 def test_signed_off_claim_page_offers_no_changes(client, article, checker, editor):
     settle(article, checker, editor)
-    workflow.sign_off(article, user=editor)
+    workflow.sign_off(article, user=editor, version=current_version(article))
     claim = article.claims.order_by("start").first()
     client.force_login(editor)
     page = client.get(claim.get_absolute_url()).content.decode()
@@ -379,11 +412,11 @@ def test_signed_off_claim_page_offers_no_changes(client, article, checker, edito
 
 def test_editor_reopens_article_with_reason(client, article, checker, editor):
     settle(article, checker, editor)
-    workflow.sign_off(article, user=editor)
+    workflow.sign_off(article, user=editor, version=current_version(article))
     client.force_login(editor)
     client.post(
         reverse("article-reopen", args=[article.pk]),
-        {"version": 1, "reason": "Correction."},
+        {"version": refresh(article).version, "reason": "Correction."},
     )
     assert refresh(article).state == Article.State.IN_REVIEW
     assert Event.objects.filter(
@@ -414,7 +447,7 @@ def test_article_text_is_escaped(client, checker):
 
 def test_claim_list_filters_by_state(client, article, checker):
     first = article.claims.order_by("start").first()
-    workflow.start(first, user=checker)
+    workflow.start(first, user=checker, version=current_version(first))
     client.force_login(checker)
     page = client.get(reverse("claim-list"), {"state": "in_progress"}).content.decode()
     assert f'href="/claims/{first.pk}/"' in page
@@ -423,7 +456,7 @@ def test_claim_list_filters_by_state(client, article, checker):
 
 def test_claim_csv_export_holds_the_filtered_rows(client, article, checker):
     first = article.claims.order_by("start").first()
-    workflow.start(first, user=checker)
+    workflow.start(first, user=checker, version=current_version(first))
     client.force_login(checker)
     response = client.get(
         reverse("claim-list"), {"state": "in_progress", "_export": "csv"}

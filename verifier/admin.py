@@ -221,7 +221,11 @@ class ClaimActionForm(ActionForm):
 
 
 def _bulk(modeladmin, request, queryset, verb, call):
-    """Run one workflow call per claim; report what worked and why the rest did not."""
+    """Run one workflow call per claim; report what worked and why the rest did not.
+
+    Each call passes the version of the row as the admin's list loaded it, so a claim
+    changed since is refused as a conflict rather than acted on unseen.
+    """
     done, failed = 0, []
     for claim in queryset.select_related("article"):
         try:
@@ -292,7 +296,9 @@ class ClaimAdmin(admin.ModelAdmin):
             request,
             queryset,
             "Assigned",
-            lambda c: workflow.assign(c, user=request.user, assignee=assignee),
+            lambda c: workflow.assign(
+                c, user=request.user, assignee=assignee, version=c.version
+            ),
         )
 
     @admin.action(description="Approve submitted verdicts")
@@ -302,7 +308,7 @@ class ClaimAdmin(admin.ModelAdmin):
             request,
             queryset,
             "Approved",
-            lambda c: workflow.approve(c, user=request.user),
+            lambda c: workflow.approve(c, user=request.user, version=c.version),
         )
 
     @admin.action(description="Return submitted verdicts (give a reason)")
@@ -313,7 +319,9 @@ class ClaimAdmin(admin.ModelAdmin):
             request,
             queryset,
             "Returned",
-            lambda c: workflow.return_(c, user=request.user, reason=reason),
+            lambda c: workflow.return_(
+                c, user=request.user, reason=reason, version=c.version
+            ),
         )
 
     @admin.action(description="Reopen approved claims (give a reason)")
@@ -324,7 +332,9 @@ class ClaimAdmin(admin.ModelAdmin):
             request,
             queryset,
             "Reopened",
-            lambda c: workflow.reopen(c, user=request.user, reason=reason),
+            lambda c: workflow.reopen(
+                c, user=request.user, reason=reason, version=c.version
+            ),
         )
 
     @admin.action(description="Dismiss claims (give a reason)")
@@ -335,7 +345,9 @@ class ClaimAdmin(admin.ModelAdmin):
             request,
             queryset,
             "Dismissed",
-            lambda c: workflow.dismiss(c, user=request.user, reason=reason),
+            lambda c: workflow.dismiss(
+                c, user=request.user, reason=reason, version=c.version
+            ),
         )
 
     @admin.action(description="Restore dismissed claims")
@@ -345,7 +357,7 @@ class ClaimAdmin(admin.ModelAdmin):
             request,
             queryset,
             "Restored",
-            lambda c: workflow.restore(c, user=request.user),
+            lambda c: workflow.restore(c, user=request.user, version=c.version),
         )
 
 
