@@ -19,6 +19,29 @@ BODY = (
 )
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix, tmp_path_factory
+):
+    """On SQLite, a test database in a file rather than in memory.
+
+    The races of test_concurrency.py run each attempt on its own connection in its
+    own thread. Django's in-memory test database is shared between threads in
+    SQLite's shared-cache mode, where a writer that meets another's lock fails at
+    once ("database table is locked") instead of waiting; on a file, writers wait for
+    each other as they do in production (transaction_mode IMMEDIATE), so a race has
+    one winner on SQLite as on PostgreSQL. Durability does not matter here: nothing
+    waits for the disk.
+    """
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        path = tmp_path_factory.mktemp("db") / "test.sqlite3"
+        database.setdefault("TEST", {})["NAME"] = str(path)
+        database.setdefault("OPTIONS", {})["init_command"] = "PRAGMA synchronous=OFF;"
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     # The default hasher is deliberately slow; the suite creates many users.
