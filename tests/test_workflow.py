@@ -648,3 +648,357 @@ def test_claims_carry_a_quote_selector(checker):
     assert article.body.endswith(claim.suffix) or claim.suffix in article.body
     assert article.body[claim.start - len(claim.prefix) : claim.start] == claim.prefix
     assert article.body[claim.end : claim.end + len(claim.suffix)] == claim.suffix
+
+
+# --- versions: every transition checks the one the user saw --------------------------
+
+
+def _transitions(claim, checker, editor):
+    """Each versioned transition, as a call taking the version, on a claim ready for
+    it (so that only the version can make it fail)."""
+    return {
+        "start": lambda v: workflow.start(claim, user=checker, version=v),
+        "assign": lambda v: workflow.assign(
+            claim, user=editor, assignee=editor, version=v
+        ),
+        "dismiss": lambda v: workflow.dismiss(
+            claim, user=checker, reason="Duplicate.", version=v
+        ),
+        "adjust": lambda v: workflow.adjust_span(
+            claim, user=checker, start=claim.start, end=claim.end - 1, version=v
+        ),
+        "split": lambda v: workflow.split(
+            claim, user=checker, at=claim.start + 10, version=v
+        ),
+    }
+
+
+@pytest.mark.parametrize("action", ["start", "assign", "dismiss", "adjust", "split"])
+@pytest.mark.parametrize("version", [None, "stale"])
+def test_transition_without_the_current_version_is_a_conflict(
+    claim, checker, editor, action, version
+):
+    if version == "stale":
+        version = current_version(claim) - 1 or 99
+    before = (refresh(claim).version, Event.objects.count())
+    with pytest.raises(workflow.Conflict):
+        _transitions(claim, checker, editor)[action](version)
+    assert (refresh(claim).version, Event.objects.count()) == before
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda c, ch, ed: workflow.save_verdict(
+            c, user=ch, rating=rating("False"), rationale="x", version=None
+        ),
+        lambda c, ch, ed: workflow.submit(c, user=ch, version=None),
+    ],
+    ids=["verdict", "submit"],
+)
+def test_work_in_progress_without_a_version_is_a_conflict(claim, checker, editor, call):
+    make_in_progress(claim, checker)
+    with pytest.raises(workflow.Conflict, match="did not say which version"):
+        call(claim, checker, editor)
+    assert refresh(claim).state == Claim.State.IN_PROGRESS
+
+
+@pytest.mark.parametrize("action", ["approve", "return"])
+def test_decision_without_a_version_is_a_conflict(claim, checker, editor, action):
+    make_submitted(claim, checker)
+    kwargs = {"reason": "Why."} if action == "return" else {}
+    with pytest.raises(workflow.Conflict):
+        getattr(workflow, "return_" if action == "return" else action)(
+            claim, user=editor, version=None, **kwargs
+        )
+    assert refresh(claim).state == Claim.State.SUBMITTED
+
+
+def test_merge_with_a_stale_version_is_a_conflict(article, checker):
+    first, second, _ = article.claims.order_by("start")
+    seen = current_version(first)
+    workflow.adjust_span(
+        first, user=checker, start=first.start, end=first.end - 1, version=seen
+    )
+    with pytest.raises(workflow.Conflict):
+        workflow.merge(first, second, user=checker, version=seen)
+    assert refresh(second).state == Claim.State.OPEN
+
+
+def test_sign_off_without_a_version_is_a_conflict(article, checker, editor):
+    for claim in article.claims.all():
+        workflow.dismiss(
+            claim, user=checker, reason="Not a claim.", version=current_version(claim)
+        )
+    with pytest.raises(workflow.Conflict):
+        workflow.sign_off(article, user=editor, version=None)
+    assert not refresh(article).is_signed_off
+
+
+# --- who may work a claim: its assignee, anyone while unassigned, editors ------------
+
+
+def _assigned_to(claim, checker, editor, state):
+    workflow.assign(
+        claim, user=editor, assignee=checker, version=current_version(claim)
+    )
+    if state == Claim.State.IN_PROGRESS:
+        make_in_progress(claim, checker)
+    return refresh(claim)
+
+
+WORK_ON_ANOTHERS_CLAIM = {
+    "dismiss": lambda c, u: workflow.dismiss(
+        c, user=u, reason="Duplicate.", version=current_version(c)
+    ),
+    "adjust": lambda c, u: workflow.adjust_span(
+        c, user=u, start=c.start, end=c.end - 1, version=current_version(c)
+    ),
+    "add evidence": lambda c, u: cite(c, u, source=c.evidence.first().source),
+    "remove evidence": lambda c, u: workflow.remove_evidence(
+        c.evidence.first(), user=u
+    ),
+    "verdict": lambda c, u: workflow.save_verdict(
+        c, user=u, rating=rating("False"), rationale="Mine.", version=current_version(c)
+    ),
+    "submit": lambda c, u: workflow.submit(c, user=u, version=current_version(c)),
+}
+
+
+@pytest.mark.parametrize("action", WORK_ON_ANOTHERS_CLAIM)
+def test_checker_cannot_work_another_checkers_claim_in_progress(
+    claim, checker, other_checker, editor, action
+):
+    claim = _assigned_to(claim, checker, editor, Claim.State.IN_PROGRESS)
+    before = (refresh(claim).version, Event.objects.count(), claim.evidence.count())
+    with pytest.raises(workflow.WorkflowError, match="only they or an editor"):
+        WORK_ON_ANOTHERS_CLAIM[action](claim, other_checker)
+    after = (refresh(claim).version, Event.objects.count(), claim.evidence.count())
+    assert after == before
+
+
+@pytest.mark.parametrize("action", WORK_ON_ANOTHERS_CLAIM)
+def test_editor_may_work_a_checkers_claim_in_progress(
+    claim, checker, editor, other_editor, action
+):
+    claim = _assigned_to(claim, checker, editor, Claim.State.IN_PROGRESS)
+    WORK_ON_ANOTHERS_CLAIM[action](claim, other_editor)
+    assert last_event(claim).actor == other_editor
+
+
+@pytest.mark.parametrize("action", ["start", "dismiss", "split", "merge"])
+def test_checker_cannot_take_over_an_open_claim_assigned_to_another(
+    article, checker, other_checker, editor, action
+):
+    claim, following, _ = article.claims.order_by("start")
+    for each in (claim, following):
+        workflow.assign(
+            each, user=editor, assignee=checker, version=current_version(each)
+        )
+    calls = {
+        "start": lambda: workflow.start(
+            claim, user=other_checker, version=current_version(claim)
+        ),
+        "dismiss": lambda: workflow.dismiss(
+            claim, user=other_checker, reason="x", version=current_version(claim)
+        ),
+        "split": lambda: workflow.split(
+            claim,
+            user=other_checker,
+            at=claim.start + 10,
+            version=current_version(claim),
+        ),
+        "merge": lambda: workflow.merge(
+            claim, following, user=other_checker, version=current_version(claim)
+        ),
+    }
+    with pytest.raises(workflow.WorkflowError, match="assigned to alice"):
+        calls[action]()
+    assert refresh(claim).state == Claim.State.OPEN
+
+
+def test_any_checker_may_work_a_claim_an_editor_unassigned(
+    claim, checker, other_checker, editor
+):
+    make_in_progress(claim, checker)
+    assert workflow.can_save_verdict(other_checker, refresh(claim)) is not None
+    workflow.assign(claim, user=editor, assignee=None, version=current_version(claim))
+    workflow.save_verdict(
+        claim,
+        user=other_checker,
+        rating=rating("False"),
+        rationale="Picked up.",
+        version=current_version(claim),
+    )
+    assert refresh(claim).rationale == "Picked up."
+
+
+def test_editor_starting_a_checkers_claim_leaves_it_assigned_to_them(
+    claim, checker, editor
+):
+    workflow.assign(
+        claim, user=editor, assignee=checker, version=current_version(claim)
+    )
+    workflow.start(claim, user=editor, version=current_version(claim))
+    claim = refresh(claim)
+    assert (claim.state, claim.assignee) == (Claim.State.IN_PROGRESS, checker)
+
+
+def test_any_checker_may_write_a_note_on_another_checkers_claim(
+    claim, checker, other_checker, editor
+):
+    # Notes are the claim's shared log, not part of the verdict.
+    claim = _assigned_to(claim, checker, editor, Claim.State.IN_PROGRESS)
+    note = workflow.add_note(claim, user=other_checker, text="The office called back.")
+    assert note.author == other_checker
+
+
+def test_claimant_may_be_set_by_whoever_may_work_the_claim(
+    claim, checker, other_checker, editor
+):
+    claim = _assigned_to(claim, checker, editor, Claim.State.IN_PROGRESS)
+    assert workflow.can_set_claimant(checker, claim) is None
+    assert workflow.can_set_claimant(editor, claim) is None
+    assert "only they or an editor" in workflow.can_set_claimant(other_checker, claim)
+    workflow.submit(claim, user=checker, version=current_version(claim))
+    assert "submitted" in workflow.can_set_claimant(checker, refresh(claim))
+
+
+# --- one judge: the checks, the transitions and the lists agree ----------------------
+
+
+def test_refused_approval_says_why_in_words(claim, checker, editor):
+    make_in_progress(claim, checker)
+    workflow.save_verdict(
+        claim,
+        user=editor,
+        rating=rating("False"),
+        rationale="Rewritten by the editor.",
+        version=current_version(claim),
+    )
+    workflow.submit(claim, user=checker, version=current_version(claim))
+    actions = workflow.allowed_actions(editor, refresh(claim))
+    assert not actions["approve"] and actions["return"]
+    assert actions.refused["approve"] == workflow.FOUR_EYES
+    assert actions.refused["approve"].startswith("You wrote this verdict;")
+
+
+def test_dashboard_list_of_approvable_claims_agrees_with_can_approve(
+    checker, other_checker, editor, other_editor, admin_user
+):
+    body = "\n\n".join(f"Claim {i}: the figure rose {i}% last year." for i in range(8))
+    claims = list(make_article(checker, body=body).claims.order_by("start"))
+
+    def v(c):
+        return current_version(c)
+
+    # 0: the checker wrote and submitted it.
+    make_submitted(claims[0], checker)
+    # 1: the editor wrote the verdict; the checker submitted.
+    make_in_progress(claims[1], checker)
+    workflow.save_verdict(
+        claims[1],
+        user=editor,
+        rating=rating("False"),
+        rationale="Ed.",
+        version=v(claims[1]),
+    )
+    workflow.submit(claims[1], user=checker, version=v(claims[1]))
+    # 2: the editor cited evidence still cited.
+    make_in_progress(claims[2], checker)
+    cite(claims[2], editor)
+    workflow.submit(claims[2], user=checker, version=v(claims[2]))
+    # 3: the editor's evidence was withdrawn before the claim was started.
+    workflow.remove_evidence(cite(claims[3], editor), user=editor)
+    make_submitted(claims[3], checker)
+    workflow.return_(
+        claims[3], user=other_editor, reason="Again.", version=v(claims[3])
+    )
+    workflow.submit(claims[3], user=checker, version=v(claims[3]))
+    # 4: the editor rewrote the rationale, then the checker rewrote it again.
+    make_in_progress(claims[4], checker)
+    workflow.save_verdict(
+        claims[4], user=editor, rating=rating(), rationale="Ed.", version=v(claims[4])
+    )
+    workflow.save_verdict(
+        claims[4],
+        user=checker,
+        rating=rating(),
+        rationale="Mine.",
+        version=v(claims[4]),
+    )
+    workflow.submit(claims[4], user=checker, version=v(claims[4]))
+    # 5: the editor submitted it.
+    make_in_progress(claims[5], checker)
+    workflow.submit(claims[5], user=editor, version=v(claims[5]))
+    # 6: in progress, 7: open.
+    make_in_progress(claims[6], checker)
+
+    people = [checker, other_checker, editor, other_editor, admin_user]
+    for four_eyes in (True, False):
+        WorkflowPolicy.objects.filter(pk=1).update(four_eyes=four_eyes)
+        for person in people:
+            listed = set(
+                workflow.approvable_by(person, Claim.objects.all()).values_list(
+                    "pk", flat=True
+                )
+            )
+            judged = {
+                c.pk
+                for c in Claim.objects.all()
+                if workflow.can_approve(person, c) is None
+            }
+            assert listed == judged, (four_eyes, person)
+    WorkflowPolicy.objects.filter(pk=1).update(four_eyes=True)
+    listed = workflow.approvable_by(editor, Claim.objects.all())
+    assert {c.pk for c in listed} == {claims[0].pk, claims[3].pk, claims[4].pk}
+
+
+# --- one shape for audited writes ----------------------------------------------------
+
+
+def test_a_change_records_each_field_from_and_to_with_relations_by_name_and_id(
+    claim, checker, editor
+):
+    workflow.assign(
+        claim, user=editor, assignee=checker, version=current_version(claim)
+    )
+    event = last_event(claim)
+    assert event.changes == {
+        "assignee": [None, "alice"],
+        "assignee_id": [None, checker.pk],
+    }
+    assert refresh(claim).version == 2
+
+
+def test_a_change_that_changes_nothing_is_not_recorded(claim, checker):
+    make_in_progress(claim, checker)
+    before = (current_version(claim), Event.objects.count())
+    workflow.save_verdict(
+        claim,
+        user=checker,
+        rating=rating(),
+        rationale="The figure is from another year.",
+        version=current_version(claim),
+    )
+    assert (current_version(claim), Event.objects.count()) == before
+
+
+def test_sign_off_and_reopen_record_their_changes(article, checker, editor):
+    for claim in article.claims.all():
+        workflow.dismiss(
+            claim, user=checker, reason="Not a claim.", version=current_version(claim)
+        )
+    workflow.sign_off(article, user=editor, version=current_version(article))
+    article = refresh(article)
+    signed = last_event(article)
+    assert signed.changes["state"][1] == "signed_off"
+    assert signed.changes["signed_off_by_id"] == [None, editor.pk]
+    assert signed.changes["fingerprint"] == ["", article.fingerprint]
+    workflow.reopen_article(
+        article, user=editor, reason="Correction.", version=current_version(article)
+    )
+    reopened = last_event(article)
+    assert reopened.changes["signed_off_by"] == ["carol", None]
+    assert reopened.reason == "Correction."
+    assert refresh(article).signed_off_at is None
