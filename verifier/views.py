@@ -231,7 +231,9 @@ def report_context(request, article: Article, **overrides) -> dict:
         .order_by("start", "pk")
     )
     document = exports.claimreview_document(article)
-    can_publish = request.user.has_perm(workflow.SIGN_OFF)
+    can_publish = (
+        workflow.can_edit_article(request.user, article, ["factcheck_url"]) is None
+    )
     context = {
         "article": article,
         "claims": claims,

@@ -474,6 +474,21 @@ def can_reopen_article(user: User, article: Article) -> str | None:
     return refused
 
 
+def can_edit_article(
+    user: User, article: Article, fields: Iterable[str] = ()
+) -> str | None:
+    """Changing an article's details; on a locked article only what stays editable
+    after sign-off (``EDITABLE_AFTER_SIGN_OFF``)."""
+    refused = _lacks(user, SIGN_OFF, "edit article details")
+    if refused is None and set(fields) - EDITABLE_AFTER_SIGN_OFF:
+        if claims_locked(article):
+            return (
+                "This article is signed off, so its claims are read-only. "
+                "An editor must reopen it first."
+            )
+    return refused
+
+
 CLAIM_CHECKS = {
     "start": can_start,
     "verdict": can_save_verdict,
@@ -1204,15 +1219,10 @@ def update_article(
     article: Article, *, user: User, reason: str = "", **fields
 ) -> Article:
     """Change an article's details (title, outlet, fact-check URL...), not its text."""
-    _require(user, SIGN_OFF, "edit article details")
     if "body" in fields:
         raise WorkflowError("An article's text cannot be changed after import.")
     article = _lock_article(article)
-    if set(fields) - EDITABLE_AFTER_SIGN_OFF and claims_locked(article):
-        raise WorkflowError(
-            "This article is signed off, so its details are read-only. "
-            "An editor must reopen it first."
-        )
+    _check(can_edit_article(user, article, fields))
     _audited_save(article, user, "edit", reason=reason, validate=True, **fields)
     return article
 
