@@ -1,8 +1,11 @@
 """Every state change of the claim verifier, in one place.
 
-Each function checks the user's permission and the object's state on rows locked for
-the length of the transaction, makes the change, and writes its Event in the same
-transaction. Views, admin actions and commands all call these; nothing goes around them.
+Each function locks its rows for the length of the transaction, checks the version the
+user saw and asks its ``can_<action>`` check (permission, state, who may work the
+claim, four-eyes), makes the change through ``_audited_save`` and writes its Event in
+the same transaction. Views, admin actions and commands all call these; nothing goes
+around them. The same checks, through ``allowed_actions`` (and ``approvable_by`` for
+lists), decide what the pages offer, so the rules are written once.
 
 Locks are always taken article first, then claim, so that two transactions touching the
 same article never deadlock and a sign-off never races a change to one of its claims.
