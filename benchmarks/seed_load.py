@@ -53,8 +53,10 @@ def main(plan_path: str, password: str) -> None:
     for index, checker in enumerate(checkers):
         mine = claims[index * CLAIMS_EACH : (index + 1) * CLAIMS_EACH]
         for claim in mine:
-            workflow.assign(claim, user=editors[0], assignee=checker)
-            workflow.start(claim, user=checker)
+            claim = workflow.assign(
+                claim, user=editors[0], assignee=checker, version=claim.version
+            )
+            claim = workflow.start(claim, user=checker, version=claim.version)
             workflow.add_evidence(
                 claim,
                 user=checker,

@@ -19,6 +19,29 @@ BODY = (
 )
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix, tmp_path_factory
+):
+    """On SQLite, a test database in a file rather than in memory.
+
+    The races of test_concurrency.py run each attempt on its own connection in its
+    own thread. Django's in-memory test database is shared between threads in
+    SQLite's shared-cache mode, where a writer that meets another's lock fails at
+    once ("database table is locked") instead of waiting; on a file, writers wait for
+    each other as they do in production (transaction_mode IMMEDIATE), so a race has
+    one winner on SQLite as on PostgreSQL. Durability does not matter here: nothing
+    waits for the disk.
+    """
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        path = tmp_path_factory.mktemp("db") / "test.sqlite3"
+        database.setdefault("TEST", {})["NAME"] = str(path)
+        database.setdefault("OPTIONS", {})["init_command"] = "PRAGMA synchronous=OFF;"
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     # The default hasher is deliberately slow; the suite creates many users.
@@ -152,24 +175,31 @@ def cite(claim, user, source=None):
 
 
 def make_in_progress(claim, user, label="Misleading"):
-    workflow.start(claim, user=user)
+    workflow.start(claim, user=user, version=current_version(claim))
     cite(claim, user)
     return workflow.save_verdict(
         claim,
         user=user,
         rating=rating(label),
         rationale="The figure is from another year.",
+        version=current_version(claim),
     )
 
 
 def make_submitted(claim, user, label="Misleading"):
     make_in_progress(claim, user, label)
-    return workflow.submit(claim, user=user)
+    return workflow.submit(claim, user=user, version=current_version(claim))
 
 
 def make_approved(claim, checker, editor):
     make_submitted(claim, checker)
-    return workflow.approve(claim, user=editor)
+    return workflow.approve(claim, user=editor, version=current_version(claim))
+
+
+def current_version(obj) -> int:
+    """The version of a claim or article stored now: what a person who has just
+    loaded its page sends with an action."""
+    return type(obj).objects.values_list("version", flat=True).get(pk=obj.pk)
 
 
 def refresh(obj):

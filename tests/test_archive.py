@@ -11,6 +11,7 @@ from django.db import connection
 
 from tests.conftest import (
     cite,
+    current_version,
     make_approved,
     make_article,
     make_in_progress,
@@ -44,10 +45,14 @@ def worked_article(checker, other_checker, editor):
         others=[workflow.Span(0, 14, 0.21, ("number",))],
     )
     first, second, third = article.claims.order_by("start")
-    workflow.assign(first, user=editor, assignee=other_checker)
+    workflow.assign(
+        first, user=editor, assignee=other_checker, version=current_version(first)
+    )
     make_approved(first, other_checker, editor)
     workflow.add_note(first, user=other_checker, text="Checked with the press office.")
-    workflow.dismiss(second, user=checker, reason="An opinion.")
+    workflow.dismiss(
+        second, user=checker, reason="An opinion.", version=current_version(second)
+    )
     make_in_progress(third, checker, label="False")
     offline = workflow.create_source(
         user=checker, title="Interview", reference="Phone call, 3 May"
@@ -61,8 +66,10 @@ def worked_article(checker, other_checker, editor):
 
 def signed_off(article, checker, editor):
     for claim in article.claims.exclude(state__in=["approved", "dismissed"]):
-        workflow.dismiss(claim, user=checker, reason="Out of scope.")
-    workflow.sign_off(article, user=editor)
+        workflow.dismiss(
+            claim, user=checker, reason="Out of scope.", version=current_version(claim)
+        )
+    workflow.sign_off(article, user=editor, version=current_version(article))
     return refresh(article)
 
 

@@ -11,6 +11,7 @@ from django.db import IntegrityError, connection, transaction
 
 from tests.conftest import (
     cite,
+    current_version,
     make_approved,
     make_article,
     make_in_progress,
@@ -319,15 +320,23 @@ def test_every_claim_change_writes_one_event(claim, checker, editor):
     )
     counts = []
     for step in (
-        lambda: workflow.assign(claim, user=editor, assignee=checker),
-        lambda: workflow.start(claim, user=checker),
+        lambda: workflow.assign(
+            claim, user=editor, assignee=checker, version=current_version(claim)
+        ),
+        lambda: workflow.start(claim, user=checker, version=current_version(claim)),
         lambda: cite(claim, checker, source),
         lambda: workflow.add_note(claim, user=checker, text="Called them."),
         lambda: workflow.save_verdict(
-            claim, user=checker, rating=rating(), rationale="Old data."
+            claim,
+            user=checker,
+            rating=rating(),
+            rationale="Old data.",
+            version=current_version(claim),
         ),
-        lambda: workflow.submit(claim, user=checker),
-        lambda: workflow.return_(claim, user=editor, reason="Add a source."),
+        lambda: workflow.submit(claim, user=checker, version=current_version(claim)),
+        lambda: workflow.return_(
+            claim, user=editor, reason="Add a source.", version=current_version(claim)
+        ),
     ):
         before = Event.objects.filter(claim=claim).count()
         step()
@@ -361,10 +370,22 @@ def worked(checker, other_checker, editor, other_editor):
     make_approved(claims[0], checker, editor)
     make_submitted(claims[1], other_checker)
     make_in_progress(claims[2], checker)
-    workflow.dismiss(claims[3], user=checker, reason="Opinion.")
-    workflow.assign(claims[4], user=editor, assignee=other_checker)
+    workflow.dismiss(
+        claims[3], user=checker, reason="Opinion.", version=current_version(claims[3])
+    )
+    workflow.assign(
+        claims[4],
+        user=editor,
+        assignee=other_checker,
+        version=current_version(claims[4]),
+    )
     workflow.add_note(claims[4], user=other_checker, text="Looking at it.")
-    workflow.reopen(claims[0], user=other_editor, reason="New data.")
+    workflow.reopen(
+        claims[0],
+        user=other_editor,
+        reason="New data.",
+        version=current_version(claims[0]),
+    )
     return article
 
 
@@ -389,9 +410,16 @@ def test_verify_audit_finds_nothing_after_sign_off_and_reopen(
 ):
     article = make_article(checker)
     for claim in article.claims.all():
-        workflow.dismiss(claim, user=checker, reason="Not a claim.")
-    workflow.sign_off(article, user=editor)
-    workflow.reopen_article(article, user=other_editor, reason="Correction.")
+        workflow.dismiss(
+            claim, user=checker, reason="Not a claim.", version=current_version(claim)
+        )
+    workflow.sign_off(article, user=editor, version=current_version(article))
+    workflow.reopen_article(
+        article,
+        user=other_editor,
+        reason="Correction.",
+        version=current_version(article),
+    )
     assert audit.verify_article(article) == []
 
 
@@ -507,9 +535,15 @@ def test_verify_audit_finds_nothing_after_curation(checker):
     body = "Rents rose 9% in 2023. Wages rose 4%.\n\nThe mayor said crime fell 12%."
     article = make_article(checker, body=body, spans=[workflow.Span(0, 22)])
     first = article.claims.get()
-    workflow.adjust_span(first, user=checker, start=0, end=37)
-    second = workflow.split(refresh(first), user=checker, at=23)
-    workflow.merge(refresh(first), second, user=checker)
+    workflow.adjust_span(
+        first, user=checker, start=0, end=37, version=current_version(first)
+    )
+    second = workflow.split(
+        refresh(first), user=checker, at=23, version=current_version(refresh(first))
+    )
+    workflow.merge(
+        refresh(first), second, user=checker, version=current_version(refresh(first))
+    )
     workflow.add_claim(article, user=checker, start=39, end=len(body), claimant="Mayor")
     assert audit.verify_article(article) == []
 

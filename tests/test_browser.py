@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 from tests.conftest import (
     PASSWORD,
+    current_version,
     make_approved,
     make_article,
     make_in_progress,
@@ -269,10 +270,15 @@ def test_the_whole_review_from_pasting_an_article_to_sign_off(visit, checker, ed
     expect(carol.locator(".page-head .badge")).to_have_text("Approved")
 
     # Once every claim is settled, she signs the article off; it is read-only.
-    workflow.submit(first, user=checker)
-    workflow.approve(first, user=editor)
+    workflow.submit(first, user=checker, version=current_version(first))
+    workflow.approve(first, user=editor, version=current_version(first))
     for claim in found:
-        workflow.dismiss(claim, user=editor, reason="Not for this check.")
+        workflow.dismiss(
+            claim,
+            user=editor,
+            reason="Not for this check.",
+            version=current_version(claim),
+        )
     carol.goto(article.get_absolute_url())
     carol.get_by_role("button", name="Sign off").click()
     expect(carol.get_by_text("Signed off by carol")).to_be_visible()
@@ -374,7 +380,12 @@ def test_editor_signs_off_settled_article_and_it_becomes_read_only(
     first, second, third = article.claims.order_by("start")
     make_approved(first, checker, editor)
     make_approved(second, checker, editor)
-    workflow.dismiss(third, user=checker, reason="An opinion, not a claim.")
+    workflow.dismiss(
+        third,
+        user=checker,
+        reason="An opinion, not a claim.",
+        version=current_version(third),
+    )
     page = visit(editor, article.get_absolute_url())
 
     page.get_by_role("button", name="Sign off").click()
@@ -440,7 +451,7 @@ def test_enter_opens_the_current_claim(visit, live_server, checker):
 
 def test_number_keys_pick_the_verdict(visit, checker):
     claim = make_article(checker).claims.order_by("start").first()
-    workflow.start(claim, user=checker)
+    workflow.start(claim, user=checker, version=current_version(claim))
     page = visit(checker, claim.get_absolute_url())
     shortcuts_ready(page)
     expect(page.locator("[data-verdict-keys]")).to_be_visible()
@@ -615,7 +626,12 @@ def desk(checker, other_checker, editor):
     make_approved(claims[0], checker, editor)
     make_submitted(claims[1], other_checker)
     make_in_progress(claims[2], checker)
-    workflow.dismiss(claims[4], user=checker, reason="Not a checkable claim.")
+    workflow.dismiss(
+        claims[4],
+        user=checker,
+        reason="Not a checkable claim.",
+        version=current_version(claims[4]),
+    )
     return {
         "dashboard": "/",
         "article list": "/articles/",
@@ -671,7 +687,7 @@ def test_signed_off_article_has_no_accessibility_violations(visit, checker, edit
     article = make_article(checker)
     for claim in article.claims.all():
         make_approved(claim, checker, editor)
-    workflow.sign_off(article, user=editor)
+    workflow.sign_off(article, user=editor, version=current_version(article))
     page = visit(editor, article.get_absolute_url())
     assert axe_violations(page) == []
     page.goto(article.claims.first().get_absolute_url())

@@ -6,7 +6,13 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from tests.conftest import make_approved, make_article, make_submitted, refresh
+from tests.conftest import (
+    current_version,
+    make_approved,
+    make_article,
+    make_submitted,
+    refresh,
+)
 from verifier import charts, workflow
 
 ROWS = [
@@ -108,7 +114,9 @@ def test_progress_bar_names_every_state_for_screen_readers(client, checker, edit
     article = make_article(checker)
     first, second, third = article.claims.order_by("start")
     make_approved(first, checker, editor)
-    workflow.dismiss(second, user=checker, reason="Not a claim")
+    workflow.dismiss(
+        second, user=checker, reason="Not a claim", version=current_version(second)
+    )
     client.force_login(checker)
     html = client.get(reverse("article-list")).content.decode()
     assert (

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.conftest import make_approved, make_article, refresh
+from tests.conftest import current_version, make_approved, make_article, refresh
 from verifier import audit, workflow
 from verifier.models import Claim, Event
 
@@ -16,8 +16,15 @@ def spelled_twice(checker):
     second = make_article(checker, title="Two", body="Wages rose 4% in May.")
     a = first.claims.order_by("start").first()
     b = second.claims.get()
-    workflow.set_claimant(a, user=checker, claimant="Cuffari")
-    workflow.set_claimant(b, user=checker, claimant="Inspector General Joseph Cuffari")
+    workflow.set_claimant(
+        a, user=checker, claimant="Cuffari", version=current_version(a)
+    )
+    workflow.set_claimant(
+        b,
+        user=checker,
+        claimant="Inspector General Joseph Cuffari",
+        version=current_version(b),
+    )
     return refresh(a), refresh(b)
 
 

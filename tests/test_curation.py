@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.conftest import BODY, make_approved, make_article, refresh
+from tests.conftest import BODY, current_version, make_approved, make_article, refresh
 from verifier import workflow
 from verifier.models import Claim
 
@@ -59,7 +59,7 @@ def test_claims_cannot_be_added_after_sign_off(checker, editor):
         checker, body="Rates rose 2%. The end.", spans=[workflow.Span(0, 14)]
     )
     make_approved(claims_of(article)[0], checker, editor)
-    workflow.sign_off(article, user=editor)
+    workflow.sign_off(article, user=editor, version=current_version(article))
     with pytest.raises(workflow.WorkflowError, match="signed off"):
         workflow.add_claim(article, user=checker, start=15, end=23)
 
@@ -67,7 +67,9 @@ def test_claims_cannot_be_added_after_sign_off(checker, editor):
 def test_adjusting_a_span_moves_text_and_selector_with_event(checker):
     article = make_article(checker)
     claim = claims_of(article)[0]
-    workflow.adjust_span(claim, user=checker, start=0, end=40)
+    workflow.adjust_span(
+        claim, user=checker, start=0, end=40, version=current_version(claim)
+    )
     claim = refresh(claim)
     assert claim.text == BODY[:40]
     assert claim.suffix == BODY[40:72]
@@ -80,7 +82,13 @@ def test_adjust_cannot_swallow_a_neighbour(checker):
     article = make_article(checker)
     first, second, _ = claims_of(article)
     with pytest.raises(workflow.WorkflowError, match=f"overlaps claim #{second.pk}"):
-        workflow.adjust_span(first, user=checker, start=0, end=second.start + 5)
+        workflow.adjust_span(
+            first,
+            user=checker,
+            start=0,
+            end=second.start + 5,
+            version=current_version(first),
+        )
 
 
 def test_split_keeps_both_parts_in_text_order(checker):
@@ -88,7 +96,7 @@ def test_split_keeps_both_parts_in_text_order(checker):
         checker, body="Rates rose 2% and jobs fell 3%.", spans=[workflow.Span(0, 31)]
     )
     claim = claims_of(article)[0]
-    second = workflow.split(claim, user=checker, at=14)
+    second = workflow.split(claim, user=checker, at=14, version=current_version(claim))
     first = refresh(claim)
     assert (first.text, second.text) == ("Rates rose 2%", "and jobs fell 3%.")
     assert [c.pk for c in claims_of(article)] == [first.pk, second.pk]
@@ -99,22 +107,26 @@ def test_split_at_the_edge_is_refused(checker):
     article = make_article(checker)
     claim = claims_of(article)[0]
     with pytest.raises(workflow.WorkflowError, match="both parts"):
-        workflow.split(claim, user=checker, at=claim.start)
+        workflow.split(
+            claim, user=checker, at=claim.start, version=current_version(claim)
+        )
     assert article.claims.count() == 3
 
 
 def test_split_of_a_claim_in_progress_is_refused(checker):
     article = make_article(checker)
     claim = claims_of(article)[0]
-    workflow.start(claim, user=checker)
+    workflow.start(claim, user=checker, version=current_version(claim))
     with pytest.raises(workflow.WorkflowError, match="in progress"):
-        workflow.split(claim, user=checker, at=claim.start + 10)
+        workflow.split(
+            claim, user=checker, at=claim.start + 10, version=current_version(claim)
+        )
 
 
 def test_merge_joins_neighbours_and_dismisses_the_second(checker):
     article = make_article(checker)
     first, second, third = claims_of(article)
-    merged = workflow.merge(first, second, user=checker)
+    merged = workflow.merge(first, second, user=checker, version=current_version(first))
     assert merged.text == BODY[first.start : second.end]
     second = refresh(second)
     assert second.state == Claim.State.DISMISSED
@@ -126,7 +138,7 @@ def test_merge_of_claims_that_are_not_neighbours_is_refused(checker):
     article = make_article(checker)
     first, _, third = claims_of(article)
     with pytest.raises(workflow.WorkflowError, match="neighbouring"):
-        workflow.merge(first, third, user=checker)
+        workflow.merge(first, third, user=checker, version=current_version(first))
 
 
 def test_merge_across_articles_is_refused(checker):
@@ -135,7 +147,7 @@ def test_merge_across_articles_is_refused(checker):
         make_article(checker, body="Another 5% rise.", spans=[workflow.Span(0, 16)])
     )[0]
     with pytest.raises(workflow.WorkflowError, match="same article"):
-        workflow.merge(one, other, user=checker)
+        workflow.merge(one, other, user=checker, version=current_version(one))
 
 
 # --- through the pages ---
@@ -219,7 +231,9 @@ def test_split_and_merge_from_the_claim_page(client, checker):
 def test_adjust_with_stale_version_is_a_conflict(client, checker):
     article = make_article(checker)
     claim = claims_of(article)[0]
-    workflow.adjust_span(claim, user=checker, start=0, end=40)
+    workflow.adjust_span(
+        claim, user=checker, start=0, end=40, version=current_version(claim)
+    )
     client.force_login(checker)
     response = client.post(
         reverse("claim-adjust", args=[claim.pk]), {"version": 1, "quote": BODY[:20]}

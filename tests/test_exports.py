@@ -8,6 +8,7 @@ from django.utils import timezone
 from pyld import jsonld
 
 from tests.conftest import (
+    current_version,
     make_approved,
     make_article,
     make_submitted,
@@ -35,8 +36,13 @@ def approve_first(article, checker, editor):
 
 def settle_and_sign_off(article, checker, editor):
     for claim in article.claims.exclude(state=Claim.State.APPROVED):
-        workflow.dismiss(claim, user=checker, reason="Not check-worthy.")
-    return workflow.sign_off(article, user=editor)
+        workflow.dismiss(
+            claim,
+            user=checker,
+            reason="Not check-worthy.",
+            version=current_version(claim),
+        )
+    return workflow.sign_off(article, user=editor, version=current_version(article))
 
 
 # --- which claims ---------------------------------------------------------------------
@@ -46,7 +52,9 @@ def test_only_approved_claims_get_a_review(article, checker, editor):
     first, second, third = article.claims.order_by("start")
     make_approved(first, checker, editor)
     make_submitted(second, checker)  # has a verdict, not yet approved
-    workflow.dismiss(third, user=checker, reason="Duplicate.")
+    workflow.dismiss(
+        third, user=checker, reason="Duplicate.", version=current_version(third)
+    )
     texts = [r["itemReviewed"]["text"] for r in reviews(article)]
     assert texts == [first.text]
 
@@ -58,7 +66,9 @@ def test_article_without_approved_claim_has_an_empty_graph(article):
 
 def test_reopened_claim_is_no_longer_published(article, checker, editor):
     claim = approve_first(article, checker, editor)
-    workflow.reopen(claim, user=editor, reason="New evidence.")
+    workflow.reopen(
+        claim, user=editor, reason="New evidence.", version=current_version(claim)
+    )
     assert reviews(article) == []
 
 
@@ -217,7 +227,7 @@ def test_unverifiable_verdict_is_published_as_text_without_numbers(
 ):
     claim = article.claims.order_by("start").first()
     make_submitted(claim, checker, label="Unverifiable")
-    workflow.approve(claim, user=editor)
+    workflow.approve(claim, user=editor, version=current_version(claim))
     (review,) = reviews(article)
     assert review["reviewRating"]["alternateName"] == "Unverifiable"
     assert not {"ratingValue", "bestRating", "worstRating"} & set(

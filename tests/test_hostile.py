@@ -15,6 +15,7 @@ from django.core.management.base import CommandError
 from django.test import Client
 
 from tests.conftest import (
+    current_version,
     make_article,
     make_in_progress,
     make_submitted,
@@ -61,10 +62,12 @@ def desk(checker, other_checker, editor, other_editor, nobody):
     done = make_article(checker, body="The river rose 2 metres.\n\nIt was the highest.")
     first, second = done.claims.order_by("start")
     make_in_progress(first, checker)
-    workflow.submit(first, user=checker)
-    workflow.approve(first, user=editor)
-    workflow.dismiss(second, user=checker, reason="Not a claim.")
-    workflow.sign_off(done, user=editor)
+    workflow.submit(first, user=checker, version=current_version(first))
+    workflow.approve(first, user=editor, version=current_version(first))
+    workflow.dismiss(
+        second, user=checker, reason="Not a claim.", version=current_version(second)
+    )
+    workflow.sign_off(done, user=editor, version=current_version(done))
     retired = rating("Needs context")
     retired.is_active = False
     retired.save()
@@ -605,14 +608,14 @@ REFUSED = {
             "version": d.working.version,
         },
         {400},
-        "Only the fact-checker this claim is assigned to",
+        "only they or an editor can work on it",
     ),
     "submit by someone else's checker": (
         "other_checker",
         lambda d: f"/claims/{d.working.pk}/submit/",
         lambda d: {"version": d.working.version},
         {400},
-        "Only the fact-checker this claim is assigned to",
+        "only they or an editor can work on it",
     ),
     "checker approving own verdict": (
         "checker",
@@ -660,8 +663,8 @@ REFUSED = {
         "checker",
         lambda d: f"/evidence/{d.signed_evidence.pk}/remove/",
         lambda d: {},
-        {302},
-        "",
+        {400},
+        "This article is signed off",
     ),
     "action on a claim that does not exist": (
         "editor",
@@ -937,7 +940,11 @@ def test_add_claim_refuses_a_claimant_with_a_control_character(
 BYPASS = {
     "note": lambda d, bad: workflow.add_note(d.working, user=d.checker, text=bad),
     "rationale": lambda d, bad: workflow.save_verdict(
-        d.working, user=d.checker, rating=rating("False"), rationale=bad
+        d.working,
+        user=d.checker,
+        rating=rating("False"),
+        rationale=bad,
+        version=current_version(d.working),
     ),
     "excerpt": lambda d, bad: workflow.add_evidence(
         d.working, user=d.checker, source=d.source, excerpt=bad, stance="supports"
@@ -954,7 +961,7 @@ BYPASS = {
         d.unclaimed, user=d.checker, start=0, end=10, claimant=bad
     ),
     "dismiss reason": lambda d, bad: workflow.dismiss(
-        d.fresh, user=d.checker, reason=bad
+        d.fresh, user=d.checker, reason=bad, version=current_version(d.fresh)
     ),
     "source title": lambda d, bad: workflow.create_source(
         user=d.checker, title=bad, url="https://example.org/"

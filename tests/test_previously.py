@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from tests.conftest import make_approved, make_article, make_source, refresh
+from tests.conftest import (
+    current_version,
+    make_approved,
+    make_article,
+    make_source,
+    refresh,
+)
 from verifier import matching, previously, workflow
 from verifier.models import Claim, Event
 
@@ -142,8 +148,9 @@ def test_reuse_starts_the_review_from_the_approved_verdict(
     assert claim.rationale == approved_elsewhere.approval["rationale"]
     assert claim.evidence.get().excerpt == "The report says so on page 3."
     event = Event.objects.get(action="reuse")
-    assert event.changes["reused_from"] == [None, approved_elsewhere.pk]
+    assert event.actor == checker
     assert f"claim #{approved_elsewhere.pk}" in event.reason
+    assert event.changes["rating"] == [None, "Misleading"]
     assert workflow.submission_problems(claim) == []
 
 
@@ -163,10 +170,12 @@ def test_an_editor_who_reused_a_verdict_cannot_approve_it(
 ):
     claim = claim_of(article_with(checker, REWORDED), REWORDED)
     workflow.reuse(claim, user=editor, prior=approved_elsewhere, version=1)
-    workflow.assign(claim, user=editor, assignee=checker)
-    workflow.submit(claim, user=checker)
-    with pytest.raises(workflow.WorkflowError, match="Four-eyes"):
-        workflow.approve(claim, user=editor)
+    workflow.assign(
+        claim, user=editor, assignee=checker, version=current_version(claim)
+    )
+    workflow.submit(claim, user=checker, version=current_version(claim))
+    with pytest.raises(workflow.WorkflowError, match="four-eyes"):
+        workflow.approve(claim, user=editor, version=current_version(claim))
 
 
 def test_reuse_cites_the_existing_source_instead_of_a_copy(checker, approved_elsewhere):
@@ -182,7 +191,7 @@ def test_a_claim_being_worked_by_someone_else_cannot_reuse(
 ):
     article = article_with(checker, REWORDED)
     claim = claim_of(article, REWORDED)
-    workflow.start(claim, user=checker)
+    workflow.start(claim, user=checker, version=current_version(claim))
     with pytest.raises(workflow.WorkflowError):
         workflow.reuse(claim, user=other_checker, prior=approved_elsewhere, version=2)
     assert refresh(claim).rating is None

@@ -12,7 +12,14 @@ import re
 import pytest
 from django.urls import reverse
 
-from tests.conftest import cite, make_approved, make_source, rating, refresh
+from tests.conftest import (
+    cite,
+    current_version,
+    make_approved,
+    make_source,
+    rating,
+    refresh,
+)
 from verifier import audit, exports, workflow
 from verifier.models import Claim, Event, Evidence, Rating, Source
 
@@ -24,7 +31,12 @@ def signed_off(article, checker, editor):
     first, *rest = article.claims.order_by("start")
     make_approved(first, checker, editor)
     for claim in rest:
-        workflow.dismiss(claim, user=checker, reason="Not check-worthy.")
+        workflow.dismiss(
+            claim,
+            user=checker,
+            reason="Not check-worthy.",
+            version=current_version(claim),
+        )
     workflow.sign_off(article, user=editor, version=refresh(article).version)
     return refresh(article), refresh(first)
 
@@ -68,7 +80,12 @@ def test_the_approve_event_records_the_frozen_verdict(claim, checker, editor):
 
 def test_reopening_a_claim_lets_go_of_its_frozen_verdict(claim, checker, editor):
     make_approved(claim, checker, editor)
-    workflow.reopen(claim, user=editor, reason="New figures came out.")
+    workflow.reopen(
+        claim,
+        user=editor,
+        reason="New figures came out.",
+        version=current_version(claim),
+    )
     assert refresh(claim).approval is None
 
 
@@ -318,7 +335,13 @@ def test_a_stale_claimant_form_is_a_conflict(client, claim, checker):
 
 
 def test_the_approved_claimant_is_frozen(claim, checker, editor):
-    workflow.set_claimant(claim, user=checker, claimant="Mayor Ann Lee", kind="person")
+    workflow.set_claimant(
+        claim,
+        user=checker,
+        claimant="Mayor Ann Lee",
+        kind="person",
+        version=current_version(claim),
+    )
     make_approved(claim, checker, editor)
     Claim.objects.filter(pk=claim.pk).update(claimant="Someone else")
     review = exports.claimreview_document(claim.article)["@graph"][0]
@@ -328,10 +351,12 @@ def test_the_approved_claimant_is_frozen(claim, checker, editor):
 def test_an_editor_who_corrected_the_claimant_cannot_approve(claim, checker, editor):
     from tests.conftest import make_submitted
 
-    workflow.set_claimant(claim, user=editor, claimant="The council")
+    workflow.set_claimant(
+        claim, user=editor, claimant="The council", version=current_version(claim)
+    )
     make_submitted(claim, checker)
-    with pytest.raises(workflow.WorkflowError, match="Four-eyes"):
-        workflow.approve(claim, user=editor)
+    with pytest.raises(workflow.WorkflowError, match="four-eyes"):
+        workflow.approve(claim, user=editor, version=current_version(claim))
 
 
 def test_anonymous_cannot_post_a_claimant(client, claim):

@@ -12,6 +12,7 @@ from django.urls import reverse
 from tests.conftest import (
     BODY,
     PASSWORD,
+    current_version,
     make_approved,
     make_article,
     make_submitted,
@@ -40,8 +41,13 @@ def signed_off(article, checker, editor):
     first, *others = article.claims.order_by("start")
     make_approved(first, checker, editor)
     for claim in others:
-        workflow.dismiss(claim, user=checker, reason="Not check-worthy.")
-    return workflow.sign_off(article, user=editor)
+        workflow.dismiss(
+            claim,
+            user=checker,
+            reason="Not check-worthy.",
+            version=current_version(claim),
+        )
+    return workflow.sign_off(article, user=editor, version=current_version(article))
 
 
 def get_report(client, user, article):
@@ -144,7 +150,12 @@ def test_memo_lists_rationale_and_sources_of_approved_claims(
 
 def test_memo_gives_the_reason_a_claim_was_dismissed(client, checker, article):
     claim = article.claims.order_by("start").first()
-    workflow.dismiss(claim, user=checker, reason="A quote of an opinion.")
+    workflow.dismiss(
+        claim,
+        user=checker,
+        reason="A quote of an opinion.",
+        version=current_version(claim),
+    )
     page = get_report(client, checker, article).content.decode()
     assert "A quote of an opinion." in page
 

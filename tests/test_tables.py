@@ -9,7 +9,15 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.conftest import BODY, cite, make_approved, make_article, make_source, rating
+from tests.conftest import (
+    BODY,
+    cite,
+    current_version,
+    make_approved,
+    make_article,
+    make_source,
+    rating,
+)
 from verifier import workflow
 from verifier.models import Claim
 
@@ -73,12 +81,18 @@ def worked(checker, editor):
         title="Jobs <b>report</b>",
     )
     claim = article.claims.get()
-    workflow.start(claim, user=checker)
+    workflow.start(claim, user=checker, version=current_version(claim))
     cite(claim, checker)
     cite(claim, checker, make_source(checker, title="Second source"))
-    workflow.save_verdict(claim, user=checker, rating=rating("False"), rationale="No.")
-    workflow.submit(claim, user=checker)
-    workflow.approve(claim, user=editor)
+    workflow.save_verdict(
+        claim,
+        user=checker,
+        rating=rating("False"),
+        rationale="No.",
+        version=current_version(claim),
+    )
+    workflow.submit(claim, user=checker, version=current_version(claim))
+    workflow.approve(claim, user=editor, version=current_version(claim))
     make_article(checker, body="Other claim one.\n\nOther claim two.", title="Other")
     return article
 
@@ -142,7 +156,9 @@ def test_export_holds_exactly_the_filtered_rows(client, checker, editor, fmt):
     other = many_claims(checker, 3, title="Other article")
     claims = list(article.claims.order_by("start"))
     for claim in claims[:52]:
-        workflow.dismiss(claim, user=checker, reason="Duplicate.")
+        workflow.dismiss(
+            claim, user=checker, reason="Duplicate.", version=current_version(claim)
+        )
     rows = export(client, checker, fmt, state="dismissed", article=article.pk)
     assert sorted(int(r["#"]) for r in rows) == [c.pk for c in claims[:52]]
     assert not {r["Article"] for r in rows} - {article.title}

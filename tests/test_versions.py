@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from tests.conftest import make_approved, make_article, refresh
+from tests.conftest import current_version, make_approved, make_article, refresh
 from verifier import audit, importing, workflow
 from verifier.models import Article, ArticleText, Claim, Event
 
@@ -84,7 +84,12 @@ def test_a_claim_whose_words_are_gone_is_an_orphan(client, reviewed, checker, ed
     client.force_login(editor)
     page = client.get(reviewed.get_absolute_url()).content.decode()
     assert "Claims whose words are gone" in page
-    workflow.dismiss(second, user=editor, reason="Removed from the article.")
+    workflow.dismiss(
+        second,
+        user=editor,
+        reason="Removed from the article.",
+        version=current_version(second),
+    )
     assert refresh(second).state == Claim.State.DISMISSED
 
 

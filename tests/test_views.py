@@ -1,20 +1,26 @@
 """Pages and actions as people use them: who may see what, and what each action does."""
 
+import re
+
 import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.db import transaction
 from django.urls import reverse
 
 from tests.conftest import (
     PASSWORD,
+    current_version,
     make_approved,
     make_article,
     make_in_progress,
     make_source,
     make_submitted,
+    make_user,
     rating,
     refresh,
 )
-from verifier import workflow
-from verifier.models import Article, Claim, Event
+from verifier import defaults, workflow
+from verifier.models import Article, Claim, Event, Source
 
 pytestmark = pytest.mark.django_db
 
@@ -244,7 +250,9 @@ def test_editor_cannot_approve_own_verdict_through_the_page(client, claim, edito
         reverse("claim-approve", args=[claim.pk]), {"version": refresh(claim).version}
     )
     assert response.status_code == 400
-    assert "Four-eyes" in response.content.decode()
+    assert "You wrote this verdict; another editor approves it" in (
+        response.content.decode()
+    )
     assert refresh(claim).state == Claim.State.SUBMITTED
 
 
@@ -289,7 +297,7 @@ def test_stale_verdict_form_shows_conflict_and_keeps_typed_text(client, claim, c
 
 
 def test_stale_start_is_a_clear_conflict(client, claim, checker, other_checker):
-    workflow.start(claim, user=other_checker)
+    workflow.start(claim, user=other_checker, version=current_version(claim))
     client.force_login(checker)
     response = client.post(reverse("claim-start", args=[claim.pk]), {"version": 1})
     assert response.status_code == 409
@@ -342,7 +350,12 @@ def settle(article, checker, editor):
     first, *rest = article.claims.order_by("start")
     make_approved(first, checker, editor)
     for claim in rest:
-        workflow.dismiss(claim, user=checker, reason="Not check-worthy.")
+        workflow.dismiss(
+            claim,
+            user=checker,
+            reason="Not check-worthy.",
+            version=current_version(claim),
+        )
 
 
 def test_editor_signs_off_from_the_article_page(client, article, checker, editor):
@@ -361,14 +374,39 @@ def test_editor_signs_off_from_the_article_page(client, article, checker, editor
 
 def test_sign_off_with_unsettled_claims_explains_why(client, article, editor):
     client.force_login(editor)
-    response = client.post(reverse("article-sign-off", args=[article.pk]), follow=True)
+    response = client.post(
+        reverse("article-sign-off", args=[article.pk]), {"version": article.version}
+    )
+    assert response.status_code == 400
     assert "not yet approved or dismissed" in response.content.decode()
+    assert refresh(article).state != Article.State.SIGNED_OFF
+
+
+def test_sign_off_without_a_version_is_refused(client, article, checker, editor):
+    settle(article, checker, editor)
+    client.force_login(editor)
+    response = client.post(reverse("article-sign-off", args=[article.pk]))
+    assert response.status_code == 400
+    assert "This form is out of date" in response.content.decode()
+    assert refresh(article).state != Article.State.SIGNED_OFF
+
+
+def test_sign_off_with_a_stale_version_is_a_conflict(client, article, checker, editor):
+    settle(article, checker, editor)
+    seen = refresh(article).version
+    workflow.update_article(article, user=editor, title="Retitled")
+    client.force_login(editor)
+    response = client.post(
+        reverse("article-sign-off", args=[article.pk]), {"version": seen}
+    )
+    assert response.status_code == 409
+    assert "This article changed since you loaded it" in response.content.decode()
     assert refresh(article).state != Article.State.SIGNED_OFF
 
 
 def test_signed_off_claim_page_offers_no_changes(client, article, checker, editor):
     settle(article, checker, editor)
-    workflow.sign_off(article, user=editor)
+    workflow.sign_off(article, user=editor, version=current_version(article))
     claim = article.claims.order_by("start").first()
     client.force_login(editor)
     page = client.get(claim.get_absolute_url()).content.decode()
@@ -379,11 +417,11 @@ def test_signed_off_claim_page_offers_no_changes(client, article, checker, edito
 
 def test_editor_reopens_article_with_reason(client, article, checker, editor):
     settle(article, checker, editor)
-    workflow.sign_off(article, user=editor)
+    workflow.sign_off(article, user=editor, version=current_version(article))
     client.force_login(editor)
     client.post(
         reverse("article-reopen", args=[article.pk]),
-        {"version": 1, "reason": "Correction."},
+        {"version": refresh(article).version, "reason": "Correction."},
     )
     assert refresh(article).state == Article.State.IN_REVIEW
     assert Event.objects.filter(
@@ -414,7 +452,7 @@ def test_article_text_is_escaped(client, checker):
 
 def test_claim_list_filters_by_state(client, article, checker):
     first = article.claims.order_by("start").first()
-    workflow.start(first, user=checker)
+    workflow.start(first, user=checker, version=current_version(first))
     client.force_login(checker)
     page = client.get(reverse("claim-list"), {"state": "in_progress"}).content.decode()
     assert f'href="/claims/{first.pk}/"' in page
@@ -423,7 +461,7 @@ def test_claim_list_filters_by_state(client, article, checker):
 
 def test_claim_csv_export_holds_the_filtered_rows(client, article, checker):
     first = article.claims.order_by("start").first()
-    workflow.start(first, user=checker)
+    workflow.start(first, user=checker, version=current_version(first))
     client.force_login(checker)
     response = client.get(
         reverse("claim-list"), {"state": "in_progress", "_export": "csv"}
@@ -488,3 +526,363 @@ def test_claim_page_queries_do_not_grow_with_history(client, checker):
     assert count_queries(client, quiet.get_absolute_url(), None) == count_queries(
         client, busy.get_absolute_url(), None
     )
+
+
+# --- the claim page offers exactly what the workflow allows -------------------------
+
+# The buttons of the claim page, by the action they take.
+BUTTONS = {
+    "Start": "start",
+    "Save verdict": "verdict",
+    "Submit": "submit",
+    "Approve": "approve",
+    "Return": "return",
+    "Reopen": "reopen",
+    "Dismiss": "dismiss",
+    "Restore": "restore",
+    "Assign": "assign",
+    "Add evidence": "evidence",
+    "Add note": "note",
+    "Adjust": "adjust",
+    "Split": "split",
+    "Merge with next claim": "merge",
+    "Save claimant": "claimant",
+}
+
+WORK_OPEN = {
+    "start",
+    "dismiss",
+    "evidence",
+    "note",
+    "adjust",
+    "split",
+    "merge",
+    "claimant",
+}
+WORK_IN_PROGRESS = {
+    "verdict",
+    "submit",
+    "dismiss",
+    "evidence",
+    "note",
+    "adjust",
+    "claimant",
+}
+
+# state -> role -> the actions the claim page offers and the workflow allows.
+# The claim is assigned to alice (the assignee); carol wrote its verdict; the
+# "unassigned checker" sees it after an editor has unassigned it, where that is
+# possible (open and in progress).
+MATRIX = {
+    "open": {
+        "anonymous": set(),
+        "unassigned checker": WORK_OPEN,
+        "assignee": WORK_OPEN,
+        "other checker": {"note"},
+        "editor who wrote it": WORK_OPEN | {"assign"},
+        "other editor": WORK_OPEN | {"assign"},
+        "admin": WORK_OPEN | {"assign"},
+    },
+    "in_progress": {
+        "anonymous": set(),
+        "unassigned checker": WORK_IN_PROGRESS,
+        "assignee": WORK_IN_PROGRESS,
+        "other checker": {"note"},
+        "editor who wrote it": WORK_IN_PROGRESS | {"assign"},
+        "other editor": WORK_IN_PROGRESS | {"assign"},
+        "admin": WORK_IN_PROGRESS | {"assign"},
+    },
+    "submitted": {
+        "anonymous": set(),
+        "unassigned checker": {"note"},
+        "assignee": {"note"},
+        "other checker": {"note"},
+        "editor who wrote it": {"note", "return"},
+        "other editor": {"note", "approve", "return"},
+        "admin": {"note", "approve", "return"},
+    },
+    "approved": {
+        "anonymous": set(),
+        "unassigned checker": {"note"},
+        "assignee": {"note"},
+        "other checker": {"note"},
+        "editor who wrote it": {"note", "reopen"},
+        "other editor": {"note", "reopen"},
+        "admin": {"note", "reopen"},
+    },
+    "dismissed": {
+        "anonymous": set(),
+        "unassigned checker": {"note"},
+        "assignee": {"note"},
+        "other checker": {"note"},
+        "editor who wrote it": {"note", "restore"},
+        "other editor": {"note", "restore"},
+        "admin": {"note", "restore"},
+    },
+    "signed_off": {
+        "anonymous": set(),
+        "unassigned checker": set(),
+        "assignee": set(),
+        "other checker": set(),
+        "editor who wrote it": set(),
+        "other editor": set(),
+        "admin": set(),
+    },
+}
+
+
+def claim_in(state, people):
+    """The first claim of a fresh article, brought to ``state`` through the workflow."""
+    alice, carol, dave = (
+        people["assignee"],
+        people["editor who wrote it"],
+        (people["other editor"]),
+    )
+    article = make_article(alice)
+    claim, *others = article.claims.order_by("start")
+    workflow.assign(claim, user=carol, assignee=alice, version=current_version(claim))
+    if state == "dismissed":
+        workflow.dismiss(
+            claim, user=alice, reason="Duplicate.", version=current_version(claim)
+        )
+    if state in ("in_progress", "submitted", "approved", "signed_off"):
+        workflow.start(claim, user=alice, version=current_version(claim))
+        workflow.save_verdict(
+            claim,
+            user=carol,
+            rating=rating("Misleading"),
+            rationale="The figure is from another year.",
+            version=current_version(claim),
+        )
+        workflow.add_evidence(
+            claim,
+            user=alice,
+            source=make_source(alice),
+            excerpt="Table 2.",
+            stance="contradicts",
+        )
+    if state in ("submitted", "approved", "signed_off"):
+        workflow.submit(claim, user=alice, version=current_version(claim))
+    if state in ("approved", "signed_off"):
+        workflow.approve(claim, user=dave, version=current_version(claim))
+    if state == "signed_off":
+        for other in others:
+            workflow.dismiss(
+                other, user=alice, reason="Not a claim.", version=current_version(other)
+            )
+        workflow.sign_off(article, user=dave, version=current_version(article))
+    return refresh(claim)
+
+
+def action_request(action, claim, people):
+    """The path and a valid form for each action on the claim page."""
+    version = current_version(claim)
+    source = make_source(people["assignee"], title="Statistics office")
+    data = {
+        "start": {"version": version},
+        "submit": {"version": version},
+        "approve": {"version": version},
+        "restore": {"version": version},
+        "return": {"version": version, "reason": "Quote the table."},
+        "reopen": {"version": version, "reason": "New figures."},
+        "dismiss": {"version": version, "reason": "Not check-worthy."},
+        "assign": {"version": version, "assignee": people["other checker"].pk},
+        "verdict": {
+            "version": version,
+            "rating": rating("False").pk,
+            "rationale": "Wrong figure.",
+        },
+        "evidence": {
+            "source": source.pk,
+            "new_kind": "primary",
+            "excerpt": "Table 4.",
+            "stance": "supports",
+        },
+        "note": {"text": "Called the office."},
+        "adjust": {"version": version, "quote": claim.text[:-1]},
+        "split": {"version": version, "split_before": "the Labor Department"},
+        "merge": {"version": version},
+        "claimant": {
+            "version": version,
+            "claimant": "The council",
+            "claimant_kind": "",
+        },
+    }[action]
+    names = {
+        "evidence": "claim-evidence",
+        "note": "claim-note",
+        "verdict": "claim-verdict",
+    }
+    return reverse(names.get(action, f"claim-{action}"), args=[claim.pk]), data
+
+
+def buttons_on(html: str) -> set[str]:
+    labels = re.findall(r"<button[^>]*>([^<]+)</button>", html)
+    return {BUTTONS[label] for label in labels if label in BUTTONS}
+
+
+@pytest.mark.parametrize("state", MATRIX)
+def test_claim_page_offers_exactly_what_the_workflow_allows(client, state):
+    people = {
+        "unassigned checker": make_user("dan", defaults.FACT_CHECKERS),
+        "assignee": make_user("alice", defaults.FACT_CHECKERS),
+        "other checker": make_user("bob", defaults.FACT_CHECKERS),
+        "editor who wrote it": make_user("carol", defaults.EDITORS),
+        "other editor": make_user("dave", defaults.EDITORS),
+        "admin": make_user("erin", is_staff=True, is_superuser=True),
+    }
+    claim = claim_in(state, people)
+    for role, expected in MATRIX[state].items():
+        user = people.get(role, AnonymousUser())
+        with transaction.atomic():
+            if role == "unassigned checker" and claim.state in ("open", "in_progress"):
+                workflow.assign(
+                    claim,
+                    user=people["other editor"],
+                    assignee=None,
+                    version=current_version(claim),
+                )
+            claim = refresh(claim)
+            client.logout()
+            if user.is_authenticated:
+                client.force_login(user)
+            # Reuse is offered only beside a matching approved claim of another
+            # article (tests/test_previously.py), which this claim has not.
+            allowed = set(workflow.allowed_actions(user, claim).allowed) - {"reuse"}
+            page = client.get(claim.get_absolute_url())
+            offered = (
+                buttons_on(page.content.decode()) if page.status_code == 200 else set()
+            )
+            succeeded = set()
+            for action in BUTTONS.values():
+                with transaction.atomic():
+                    path, data = action_request(action, claim, people)
+                    response = client.post(path, data)
+                    location = response.get("Location", "")
+                    if (
+                        response.status_code == 302
+                        and "/accounts/login/" not in location
+                    ):
+                        succeeded.add(action)
+                    else:
+                        assert response.status_code in (302, 400, 403, 409), (
+                            role,
+                            action,
+                        )
+                    transaction.set_rollback(True)
+            transaction.set_rollback(True)
+        assert offered == expected, (state, role)
+        assert allowed == expected, (state, role)
+        assert succeeded == expected, (state, role)
+
+
+def test_claim_page_says_why_an_editor_who_wrote_the_verdict_cannot_approve(
+    client, claim, checker, editor
+):
+    make_in_progress(claim, checker)
+    workflow.save_verdict(
+        claim,
+        user=editor,
+        rating=rating("False"),
+        rationale="Rewritten by the editor.",
+        version=current_version(claim),
+    )
+    workflow.submit(claim, user=checker, version=current_version(claim))
+    client.force_login(editor)
+    page = client.get(claim.get_absolute_url()).content.decode()
+    assert ">Approve</button>" not in page
+    assert "You wrote this verdict; another editor approves it" in page
+
+
+def test_dashboard_does_not_offer_an_editor_the_verdict_they_wrote(
+    client, article, checker, editor, other_editor
+):
+    mine, theirs, _ = article.claims.order_by("start")
+    for claim, author in [(mine, editor), (theirs, checker)]:
+        make_in_progress(claim, checker)
+        workflow.save_verdict(
+            claim,
+            user=author,
+            rating=rating("False"),
+            rationale=f"Written by {author}.",
+            version=current_version(claim),
+        )
+        workflow.submit(claim, user=checker, version=current_version(claim))
+    client.force_login(editor)
+    page = client.get(reverse("dashboard")).content.decode()
+    awaiting = page[page.index('id="awaiting"') :]
+    assert theirs.get_absolute_url() in awaiting
+    assert mine.get_absolute_url() not in awaiting
+    client.force_login(other_editor)
+    awaiting = client.get(reverse("dashboard")).content.decode()
+    assert mine.get_absolute_url() in awaiting[awaiting.index('id="awaiting"') :]
+
+
+@pytest.mark.parametrize(
+    "action,setup,who,data,message",
+    [
+        ("start", None, "checker", {}, "Claim #{pk} started."),
+        ("approve", "submitted", "editor", {}, "Verdict approved."),
+        ("return", "submitted", "editor", {"reason": "Why?"}, "Verdict returned"),
+        ("dismiss", None, "checker", {"reason": "Dup."}, "Claim #{pk} dismissed."),
+    ],
+)
+def test_action_message_says_what_happened(
+    client, claim, checker, editor, action, setup, who, data, message
+):
+    if setup == "submitted":
+        make_submitted(claim, checker)
+    client.force_login({"checker": checker, "editor": editor}[who])
+    response = client.post(
+        reverse(f"claim-{action}", args=[claim.pk]),
+        {"version": current_version(claim), **data},
+        follow=True,
+    )
+    assert message.format(pk=claim.pk) in response.content.decode()
+
+
+def test_refused_action_keeps_the_typed_reason_on_the_page(
+    client, claim, checker, other_checker, editor
+):
+    workflow.assign(
+        claim, user=editor, assignee=checker, version=current_version(claim)
+    )
+    client.force_login(other_checker)
+    response = client.post(
+        reverse("claim-dismiss", args=[claim.pk]),
+        {"version": current_version(claim), "reason": "Typed with care."},
+    )
+    assert response.status_code == 400
+    assert "only they or an editor can work on it" in response.content.decode()
+    assert refresh(claim).state == Claim.State.OPEN
+
+
+def test_stale_merge_is_a_conflict_and_merges_nothing(client, article, checker):
+    first, second, _ = article.claims.order_by("start")
+    seen = current_version(first)
+    workflow.adjust_span(
+        first, user=checker, start=first.start, end=first.end - 1, version=seen
+    )
+    client.force_login(checker)
+    response = client.post(reverse("claim-merge", args=[first.pk]), {"version": seen})
+    assert response.status_code == 409
+    assert refresh(second).state == Claim.State.OPEN
+
+
+def test_evidence_refused_keeps_no_new_source(client, claim, checker, other_checker):
+    make_in_progress(claim, checker)
+    client.force_login(other_checker)
+    sources = Source.objects.count()
+    response = client.post(
+        reverse("claim-evidence", args=[claim.pk]),
+        {
+            "source": "",
+            "new_title": "Budget 2024",
+            "new_kind": "primary",
+            "new_url": "https://example.org/budget.pdf",
+            "excerpt": "Table 4.",
+            "stance": "supports",
+        },
+    )
+    assert response.status_code == 400
+    assert Source.objects.count() == sources

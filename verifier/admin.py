@@ -294,7 +294,11 @@ class ClaimActionForm(ActionForm):
 
 
 def _bulk(modeladmin, request, queryset, verb, call):
-    """Run one workflow call per claim; report what worked and why the rest did not."""
+    """Run one workflow call per claim; report what worked and why the rest did not.
+
+    Each call passes the version of the row as the admin's list loaded it, so a claim
+    changed since is refused as a conflict rather than acted on unseen.
+    """
     done, failed = 0, []
     for claim in queryset.select_related("article"):
         try:
@@ -365,7 +369,9 @@ class ClaimAdmin(admin.ModelAdmin):
             request,
             queryset,
             "Assigned",
-            lambda c: workflow.assign(c, user=request.user, assignee=assignee),
+            lambda c: workflow.assign(
+                c, user=request.user, assignee=assignee, version=c.version
+            ),
         )
 
     @admin.action(description="Approve submitted verdicts")
@@ -375,7 +381,7 @@ class ClaimAdmin(admin.ModelAdmin):
             request,
             queryset,
             "Approved",
-            lambda c: workflow.approve(c, user=request.user),
+            lambda c: workflow.approve(c, user=request.user, version=c.version),
         )
 
     @admin.action(description="Return submitted verdicts (give a reason)")
@@ -386,7 +392,9 @@ class ClaimAdmin(admin.ModelAdmin):
             request,
             queryset,
             "Returned",
-            lambda c: workflow.return_(c, user=request.user, reason=reason),
+            lambda c: workflow.return_(
+                c, user=request.user, reason=reason, version=c.version
+            ),
         )
 
     @admin.action(description="Reopen approved claims (give a reason)")
@@ -397,7 +405,9 @@ class ClaimAdmin(admin.ModelAdmin):
             request,
             queryset,
             "Reopened",
-            lambda c: workflow.reopen(c, user=request.user, reason=reason),
+            lambda c: workflow.reopen(
+                c, user=request.user, reason=reason, version=c.version
+            ),
         )
 
     @admin.action(description="Dismiss claims (give a reason)")
@@ -408,7 +418,9 @@ class ClaimAdmin(admin.ModelAdmin):
             request,
             queryset,
             "Dismissed",
-            lambda c: workflow.dismiss(c, user=request.user, reason=reason),
+            lambda c: workflow.dismiss(
+                c, user=request.user, reason=reason, version=c.version
+            ),
         )
 
     @admin.action(description="Restore dismissed claims")
@@ -418,7 +430,7 @@ class ClaimAdmin(admin.ModelAdmin):
             request,
             queryset,
             "Restored",
-            lambda c: workflow.restore(c, user=request.user),
+            lambda c: workflow.restore(c, user=request.user, version=c.version),
         )
 
 

@@ -9,7 +9,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, permission_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.db import (
+    DatabaseError,
+    InterfaceError,
+    OperationalError,
+    connection,
+    transaction,
+)
 from django.db.models import Count, Q
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -34,7 +40,7 @@ from verifier import (
     workflow,
 )
 from verifier.filters import ArticleFilter, ClaimFilter
-from verifier.models import Article, Claim, Evidence, Rating, WorkflowPolicy
+from verifier.models import Article, Claim, Evidence, Rating
 from verifier.tables import ArticleTable, ClaimTable, SpreadsheetExport
 
 # --- object access ---
@@ -66,9 +72,7 @@ class DashboardView(PermissionRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         claims = Claim.objects.select_related("article", "rating")
-        awaiting = claims.awaiting_approval().select_related("submitted_by")
-        if WorkflowPolicy.current().four_eyes:
-            awaiting = awaiting.exclude(submitted_by=user)
+        awaiting = workflow.approvable_by(user, claims.select_related("submitted_by"))
         return super().get_context_data(
             my_work=claims.open_work_for(user)[:50],
             awaiting=awaiting[:50] if user.has_perm(workflow.APPROVE) else None,
@@ -183,27 +187,25 @@ class ArticleDetailView(PermissionRequiredMixin, DetailView):
             claim.number = number
         ranked = self.request.GET.get("order") == "rank"
         live = [c for c in claims if c.state != Claim.State.DISMISSED]
-        return super().get_context_data(
+        context = dict(
             figure_questions=figure_questions(live),
             claims=sorted(claims, key=rank) if ranked else claims,
             ranked=ranked,
             segments=article_segments(article.body, claims),
             others=other_sentences(article, claims),
-            can_curate=user.has_perm(workflow.WORK) and not article.is_signed_off,
+            actions=workflow.allowed_actions(user, article),
             add_claim_form=forms.AddClaimForm(),
             settled=settled,
             # What _progress.html reads, counted from the claims already loaded.
             progress={"n_claims": len(claims)}
             | {f"n_{state}": states[state] for state in Claim.State.values},
-            can_sign_off=user.has_perm(workflow.SIGN_OFF),
-            new_version_form=forms.NewVersionForm()
-            if user.has_perm(workflow.IMPORT)
-            else None,
             orphans=[c for c in claims if c.orphaned],
+            new_version_form=forms.NewVersionForm(),
             ready_to_sign=settled == len(claims),
             reopen_form=forms.ReasonForm(initial={"version": article.version}),
-            **kwargs,
         )
+        # Bound forms passed in (a refused action shown again) keep what was typed.
+        return super().get_context_data(**(context | kwargs))
 
 
 def figure_questions(claims: list[Claim]) -> list[dict]:
@@ -277,7 +279,9 @@ def report_context(request, article: Article, **overrides) -> dict:
         ).order_by("start", "pk")
     )
     document = exports.claimreview_document(article)
-    can_publish = request.user.has_perm(workflow.SIGN_OFF)
+    can_publish = (
+        workflow.can_edit_article(request.user, article, ["factcheck_url"]) is None
+    )
     context = {
         "article": article,
         "claims": claims,
@@ -386,7 +390,8 @@ def claim_context(request, claim: Claim, **overrides) -> dict:
         "notes": claim.notes.select_related("author"),
         "events": events,
         "neighbours": claim_neighbours(claim),
-        "actions": available_actions(user, claim),
+        "actions": workflow.allowed_actions(user, claim),
+        "locked": workflow.claims_locked(claim.article),
         "problems": workflow.submission_problems(claim)
         if claim.state == Claim.State.IN_PROGRESS
         else [],
@@ -432,50 +437,6 @@ def claim_neighbours(claim: Claim) -> dict:
     }
 
 
-def available_actions(user, claim: Claim) -> dict:
-    """What this user may do to this claim now; the workflow checks again."""
-    locked = (
-        claim.article.is_signed_off and WorkflowPolicy.current().lock_after_sign_off
-    )
-    work = user.has_perm(workflow.WORK) and not locked
-    edit = user.has_perm(workflow.APPROVE) and not locked
-    state = claim.state
-    S = Claim.State
-    mine = claim.assignee_id == user.pk
-    return {
-        "locked": locked,
-        "start": work and state == S.OPEN and claim.assignee_id in (None, user.pk),
-        "edit_verdict": work and state == S.IN_PROGRESS and mine,
-        "submit": work and state == S.IN_PROGRESS and mine,
-        "evidence": work and state in (S.OPEN, S.IN_PROGRESS),
-        "note": work,
-        "approve": edit
-        and state == S.SUBMITTED
-        and not (
-            WorkflowPolicy.current().four_eyes and claim.submitted_by_id == user.pk
-        ),
-        "return": edit and state == S.SUBMITTED,
-        "reopen": edit and state == S.APPROVED and not claim.article.is_signed_off,
-        "dismiss": work and state in (S.OPEN, S.IN_PROGRESS),
-        "restore": edit and state == S.DISMISSED,
-        "claimant": work and state in (S.OPEN, S.IN_PROGRESS),
-        "reuse": work
-        and (
-            (state == S.OPEN and claim.assignee_id in (None, user.pk))
-            or (state == S.IN_PROGRESS and mine)
-        ),
-        "curate": user.has_perm(workflow.WORK)
-        and not claim.article.is_signed_off
-        and state in (S.OPEN, S.IN_PROGRESS),
-        "split": user.has_perm(workflow.WORK)
-        and not claim.article.is_signed_off
-        and state == S.OPEN,
-        "assign": user.has_perm(workflow.ASSIGN)
-        and not locked
-        and state in (S.OPEN, S.IN_PROGRESS),
-    }
-
-
 def _claim_page(request, claim, status, **overrides):
     claim = get_claim_for_user(request.user, claim.pk)
     return render(
@@ -487,22 +448,57 @@ def _claim_page(request, claim, status, **overrides):
 
 
 # --- claim actions ---
+#
+# Every action view parses its form, calls one workflow function through ``_act`` and
+# redirects. ``_act`` is the one place that maps the workflow's refusals to answers: a
+# Conflict (someone changed the claim, or the form was stale) is a 409, any other
+# WorkflowError a 400, both with the page shown again with what the user typed.
 
-# transition name -> (workflow function, whether it needs a reason, permission)
+
+def _act(request, call, *, done: str, page):
+    """Run ``call()``; redirect to what it returns, or show ``page(status, error)``.
+
+    ``done`` is the message saying what happened (empty when ``call`` says it).
+    """
+    try:
+        result = call()
+    except workflow.Conflict as error:
+        messages.error(request, error.message)
+        return page(409, error)
+    except workflow.WorkflowError as error:
+        messages.error(request, error.message)
+        return page(400, error)
+    if done:
+        messages.success(request, done)
+    return redirect(result)
+
+
+def _claim_page_with(request, claim, **forms_as_typed):
+    """A ``page`` for ``_act``: the claim page again, the user's input kept."""
+    return lambda status, error: _claim_page(request, claim, status, **forms_as_typed)
+
+
+# transition name -> (workflow function, whether it needs a reason, permission, what
+# the message says happened)
 TRANSITIONS = {
-    "start": (workflow.start, False, workflow.WORK),
-    "submit": (workflow.submit, False, workflow.WORK),
-    "approve": (workflow.approve, False, workflow.APPROVE),
-    "return": (workflow.return_, True, workflow.APPROVE),
-    "reopen": (workflow.reopen, True, workflow.APPROVE),
-    "dismiss": (workflow.dismiss, True, workflow.WORK),
-    "restore": (workflow.restore, False, workflow.APPROVE),
+    "start": (workflow.start, False, workflow.WORK, "Claim #{pk} started."),
+    "submit": (workflow.submit, False, workflow.WORK, "Verdict submitted."),
+    "approve": (workflow.approve, False, workflow.APPROVE, "Verdict approved."),
+    "return": (
+        workflow.return_,
+        True,
+        workflow.APPROVE,
+        "Verdict returned to the fact-checker.",
+    ),
+    "reopen": (workflow.reopen, True, workflow.APPROVE, "Claim #{pk} reopened."),
+    "dismiss": (workflow.dismiss, True, workflow.WORK, "Claim #{pk} dismissed."),
+    "restore": (workflow.restore, False, workflow.APPROVE, "Claim #{pk} restored."),
 }
 
 
 @require_POST
 def claim_transition(request, pk, action):
-    transition, needs_reason, perm = TRANSITIONS[action]
+    transition, needs_reason, perm, done = TRANSITIONS[action]
     if not request.user.has_perm(perm):
         raise PermissionDenied
     claim = get_claim_for_user(request.user, pk)
@@ -525,16 +521,12 @@ def claim_transition(request, pk, action):
     kwargs = {"user": request.user, "version": form.cleaned_data["version"]}
     if needs_reason:
         kwargs["reason"] = form.cleaned_data["reason"]
-    try:
-        transition(claim, **kwargs)
-    except workflow.Conflict as error:
-        messages.error(request, error.message)
-        return _claim_page(request, claim, 409, reason_form=form)
-    except workflow.WorkflowError as error:
-        messages.error(request, error.message)
-        return _claim_page(request, claim, 400, reason_form=form)
-    messages.success(request, f"Claim #{claim.pk}: {action} done.")
-    return redirect(claim)
+    return _act(
+        request,
+        lambda: transition(claim, **kwargs),
+        done=done.format(pk=claim.pk),
+        page=_claim_page_with(request, claim, reason_form=form),
+    )
 
 
 @require_POST
@@ -545,21 +537,15 @@ def claim_verdict(request, pk):
     if not form.is_valid():
         _report_hidden_errors(request, form)
         return _claim_page(request, claim, 400, verdict_form=form)
-    try:
-        workflow.save_verdict(
-            claim,
-            user=request.user,
-            rating=form.cleaned_data["rating"],
-            rationale=form.cleaned_data["rationale"],
-            version=form.cleaned_data["version"],
-        )
-    except workflow.Conflict as error:
-        messages.error(request, error.message)
+
+    def page(status, error):
+        if not isinstance(error, workflow.Conflict):
+            return _claim_page(request, claim, status, verdict_form=form)
         current = error.current
         return _claim_page(
             request,
             claim,
-            409,
+            status,
             verdict_form=_rebased(form, current),
             conflict={
                 "rating": current.rating,
@@ -567,11 +553,19 @@ def claim_verdict(request, pk):
                 "state": current.get_state_display(),
             },
         )
-    except workflow.WorkflowError as error:
-        messages.error(request, error.message)
-        return _claim_page(request, claim, 400, verdict_form=form)
-    messages.success(request, "Verdict saved.")
-    return redirect(claim)
+
+    return _act(
+        request,
+        lambda: workflow.save_verdict(
+            claim,
+            user=request.user,
+            rating=form.cleaned_data["rating"],
+            rationale=form.cleaned_data["rationale"],
+            version=form.cleaned_data["version"],
+        ),
+        done="Verdict saved.",
+        page=page,
+    )
 
 
 def _report_hidden_errors(request, form) -> None:
@@ -595,7 +589,9 @@ def claim_evidence(request, pk):
     form = forms.EvidenceForm(request.POST)
     if not form.is_valid():
         return _claim_page(request, claim, 400, evidence_form=form)
-    try:
+
+    @transaction.atomic  # a new source is not kept when the evidence is refused
+    def call():
         source = form.cleaned_data["source"] or workflow.create_source(
             user=request.user, **form.new_source_fields()
         )
@@ -607,24 +603,32 @@ def claim_evidence(request, pk):
             locator=form.cleaned_data["locator"],
             stance=form.cleaned_data["stance"],
         )
-    except workflow.WorkflowError as error:
-        messages.error(request, error.message)
-        return _claim_page(request, claim, 400, evidence_form=form)
-    messages.success(request, "Evidence added.")
-    return redirect(claim)
+        return claim
+
+    return _act(
+        request,
+        call,
+        done="Evidence added.",
+        page=_claim_page_with(request, claim, evidence_form=form),
+    )
 
 
 @require_POST
 @permission_required("verifier.work_claim", raise_exception=True)
 def evidence_remove(request, pk):
     evidence = get_object_or_404(Evidence.objects.select_related("claim"), pk=pk)
-    try:
+    claim = evidence.claim
+
+    def call():
         workflow.remove_evidence(evidence, user=request.user)
-    except workflow.WorkflowError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, "Evidence removed; the history keeps what it said.")
-    return redirect(evidence.claim)
+        return claim
+
+    return _act(
+        request,
+        call,
+        done="Evidence removed; the history keeps what it said.",
+        page=_claim_page_with(request, claim),
+    )
 
 
 @require_POST
@@ -634,13 +638,16 @@ def claim_note(request, pk):
     form = forms.NoteForm(request.POST)
     if not form.is_valid():
         return _claim_page(request, claim, 400, note_form=form)
-    try:
-        workflow.add_note(claim, user=request.user, text=form.cleaned_data["text"])
-    except workflow.WorkflowError as error:
-        messages.error(request, error.message)
-        return _claim_page(request, claim, 400, note_form=form)
-    messages.success(request, "Note added.")
-    return redirect(claim)
+    return _act(
+        request,
+        lambda: (
+            workflow.add_note(
+                claim, user=request.user, text=form.cleaned_data["text"]
+            ).claim
+        ),
+        done="Note added.",
+        page=_claim_page_with(request, claim, note_form=form),
+    )
 
 
 @require_POST
@@ -651,23 +658,17 @@ def claim_assign(request, pk):
     if not form.is_valid():
         _report_hidden_errors(request, form)
         return _claim_page(request, claim, 400, assign_form=form)
-    try:
-        workflow.assign(
+    return _act(
+        request,
+        lambda: workflow.assign(
             claim,
             user=request.user,
             assignee=form.cleaned_data["assignee"],
             version=form.cleaned_data["version"],
-        )
-    except workflow.WorkflowError as error:
-        messages.error(request, error.message)
-        return _claim_page(
-            request,
-            claim,
-            409 if isinstance(error, workflow.Conflict) else 400,
-            assign_form=form,
-        )
-    messages.success(request, "Assignment saved.")
-    return redirect(claim)
+        ),
+        done="Assignment saved.",
+        page=_claim_page_with(request, claim, assign_form=form),
+    )
 
 
 @require_POST
@@ -678,20 +679,22 @@ def claim_claimant(request, pk):
     if not form.is_valid():
         _report_hidden_errors(request, form)
         return _claim_page(request, claim, 400, claimant_form=form)
-    try:
-        workflow.set_claimant(
+
+    def call():
+        return workflow.set_claimant(
             claim,
             user=request.user,
             claimant=form.cleaned_data["claimant"],
             kind=form.cleaned_data["claimant_kind"],
             version=form.cleaned_data["version"],
         )
-    except workflow.WorkflowError as error:
-        messages.error(request, error.message)
-        status = 409 if isinstance(error, workflow.Conflict) else 400
-        return _claim_page(request, claim, status, claimant_form=form)
-    messages.success(request, "Claimant saved.")
-    return redirect(claim)
+
+    return _act(
+        request,
+        call,
+        done="Claimant saved.",
+        page=_claim_page_with(request, claim, claimant_form=form),
+    )
 
 
 @require_POST
@@ -704,23 +707,19 @@ def claim_reuse(request, pk):
         for error in form.errors.get("prior", []):
             messages.error(request, error)
         return _claim_page(request, claim, 400)
-    try:
-        workflow.reuse(
+    prior = form.cleaned_data["prior"]
+    return _act(
+        request,
+        lambda: workflow.reuse(
             claim,
             user=request.user,
-            prior=form.cleaned_data["prior"],
+            prior=prior,
             version=form.cleaned_data["version"],
-        )
-    except workflow.WorkflowError as error:
-        messages.error(request, error.message)
-        status = 409 if isinstance(error, workflow.Conflict) else 400
-        return _claim_page(request, claim, status)
-    messages.success(
-        request,
-        f"Started from the verdict approved on claim #{form.cleaned_data['prior'].pk}: "
-        "check that it holds here, then submit it for approval.",
+        ),
+        done=f"Started from the verdict approved on claim #{prior.pk}: check that it "
+        "holds here, then submit it for approval.",
+        page=_claim_page_with(request, claim),
     )
-    return redirect(claim)
 
 
 class ClaimantListView(PermissionRequiredMixin, TemplateView):
@@ -749,31 +748,47 @@ class ClaimantListView(PermissionRequiredMixin, TemplateView):
 @permission_required("verifier.assign_claim", raise_exception=True)
 def claimant_merge(request):
     form = forms.MergeClaimantsForm(request.POST)
+
+    def page(status, error=None):
+        view = ClaimantListView(request=request, kwargs={})
+        context = view.get_context_data(merge_form=form)
+        return render(request, view.template_name, context, status=status)
+
     if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
-        return redirect("claimant-list")
-    try:
+        return page(400)
+
+    def call():
         merged = workflow.merge_claimants(
             user=request.user,
             name=form.cleaned_data["name"],
             into=form.cleaned_data["into"],
         )
-    except workflow.WorkflowError as error:
-        messages.error(request, error.message)
-        return redirect("claimant-list")
-    n = len(merged.renamed)
-    message = f"{n} claim{pluralize(n)} now name “{form.cleaned_data['into']}”."
-    if merged.kept:
-        message += (
-            f" {len(merged.kept)} approved or signed-off claim"
-            f"{pluralize(len(merged.kept))} keep the name they were approved with."
-        )
-    messages.success(request, message)
-    return redirect("claimant-list")
+        n, kept = len(merged.renamed), len(merged.kept)
+        message = f"{n} claim{pluralize(n)} now name “{form.cleaned_data['into']}”."
+        if kept:
+            message += (
+                f" {kept} submitted, approved or signed-off claim{pluralize(kept)} "
+                "keep the name they were submitted with."
+            )
+        messages.success(request, message)
+        return "claimant-list"
+
+    return _act(request, call, done="", page=page)
 
 
 # --- article actions ---
+
+
+def _article_page_with(request, article, **forms_as_typed):
+    """A ``page`` for ``_act``: the article page again, the user's input kept."""
+
+    def page(status, error):
+        view = ArticleDetailView(request=request, kwargs={"pk": article.pk})
+        view.object = get_article_for_user(request.user, article.pk)
+        context = view.get_context_data(object=view.object, **forms_as_typed)
+        return render(request, view.template_name, context, status=status)
+
+    return page
 
 
 def _import_new_version(request, article: Article, body: str, form=None):
@@ -823,13 +838,12 @@ def article_new_version(request, pk):
 @permission_required("verifier.sign_off_article", raise_exception=True)
 def article_open(request, pk):
     article = get_article_for_user(request.user, pk)
-    try:
-        workflow.open_for_review(article, user=request.user)
-    except workflow.WorkflowError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, "The article is open for review.")
-    return redirect(article)
+    return _act(
+        request,
+        lambda: workflow.open_for_review(article, user=request.user),
+        done="The article is open for review.",
+        page=_article_page_with(request, article),
+    )
 
 
 @require_POST
@@ -837,14 +851,17 @@ def article_open(request, pk):
 def article_sign_off(request, pk):
     article = get_article_for_user(request.user, pk)
     form = forms.VersionedForm(request.POST)
-    version = form.cleaned_data["version"] if form.is_valid() else None
-    try:
-        workflow.sign_off(article, user=request.user, version=version)
-    except workflow.WorkflowError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, "Signed off. The article is now read-only.")
-    return redirect(article)
+    if not form.is_valid():
+        messages.error(request, forms.VersionedForm.STALE)
+        return _article_page_with(request, article)(400, None)
+    return _act(
+        request,
+        lambda: workflow.sign_off(
+            article, user=request.user, version=form.cleaned_data["version"]
+        ),
+        done="Signed off. The article is now read-only.",
+        page=_article_page_with(request, article),
+    )
 
 
 @require_POST
@@ -853,17 +870,24 @@ def article_reopen(request, pk):
     article = get_article_for_user(request.user, pk)
     form = forms.ReasonForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Give a reason to reopen the article.")
-        return redirect(article)
-    try:
-        workflow.reopen_article(
-            article, user=request.user, reason=form.cleaned_data["reason"]
+        messages.error(
+            request,
+            forms.VersionedForm.STALE
+            if form.has_error("version")
+            else "Give a reason to reopen the article.",
         )
-    except workflow.WorkflowError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, "The article is reopened for review.")
-    return redirect(article)
+        return _article_page_with(request, article, reopen_form=form)(400, None)
+    return _act(
+        request,
+        lambda: workflow.reopen_article(
+            article,
+            user=request.user,
+            reason=form.cleaned_data["reason"],
+            version=form.cleaned_data["version"],
+        ),
+        done="The article is reopened for review.",
+        page=_article_page_with(request, article, reopen_form=form),
+    )
 
 
 @require_POST
@@ -925,12 +949,14 @@ def healthz(request):
 def article_add_claim(request, pk):
     article = get_article_for_user(request.user, pk)
     form = forms.AddClaimForm(request.POST)
+    page = _article_page_with(request, article, add_claim_form=form)
     if not form.is_valid():
         for error in form.errors.values():
             messages.error(request, " ".join(error))
-        return redirect(article)
+        return page(400, None)
     data = form.cleaned_data
-    try:
+
+    def call():
         if (data["quote"] or "").strip():
             start, end = workflow.resolve_quote(
                 article.body, data["quote"], data["start"]
@@ -940,11 +966,10 @@ def article_add_claim(request, pk):
         claim = workflow.add_claim(
             article, user=request.user, start=start, end=end, claimant=data["claimant"]
         )
-    except workflow.WorkflowError as error:
-        messages.error(request, error.message)
-        return redirect(article)
-    messages.success(request, f"Claim #{claim.pk} added.")
-    return redirect(f"{article.get_absolute_url()}#mark-{claim.pk}")
+        messages.success(request, f"Claim #{claim.pk} added.")
+        return f"{article.get_absolute_url()}#mark-{claim.pk}"
+
+    return _act(request, call, done="", page=page)
 
 
 def _curate(request, pk, name: str, form_class, call, done: str):
@@ -952,15 +977,14 @@ def _curate(request, pk, name: str, form_class, call, done: str):
     claim = get_claim_for_user(request.user, pk)
     form = form_class(request.POST)
     if not form.is_valid():
+        _report_hidden_errors(request, form)
         return _claim_page(request, claim, 400, **{name: form})
-    try:
-        result = call(claim, form.cleaned_data)
-    except workflow.WorkflowError as error:
-        messages.error(request, error.message)
-        status = 409 if isinstance(error, workflow.Conflict) else 400
-        return _claim_page(request, claim, status, **{name: form})
-    messages.success(request, done)
-    return redirect(result)
+    return _act(
+        request,
+        lambda: call(claim, form.cleaned_data),
+        done=done,
+        page=_claim_page_with(request, claim, **{name: form}),
+    )
 
 
 @require_POST
@@ -1003,6 +1027,7 @@ def claim_merge(request, pk):
         following = (
             claim.article.claims.exclude(state=Claim.State.DISMISSED)
             .filter(start__gte=claim.end)
+            .exclude(pk=claim.pk)
             .order_by("start", "pk")
             .first()
         )
@@ -1010,9 +1035,10 @@ def claim_merge(request, pk):
             raise workflow.WorkflowError(
                 "There is no claim after this one to merge with."
             )
-        if claim.version != data["version"]:
-            raise workflow.Conflict("This claim changed since you loaded it.", claim)
-        return workflow.merge(claim, following, user=request.user)
+        # The version is compared by merge itself, under the lock.
+        return workflow.merge(
+            claim, following, user=request.user, version=data["version"]
+        )
 
     return _curate(
         request, pk, "merge_form", forms.VersionedForm, call, "Claims merged."

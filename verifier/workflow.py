@@ -1,8 +1,11 @@
 """Every state change of the claim verifier, in one place.
 
-Each function checks the user's permission and the object's state on rows locked for
-the length of the transaction, makes the change, and writes its Event in the same
-transaction. Views, admin actions and commands all call these; nothing goes around them.
+Each function locks its rows for the length of the transaction, checks the version the
+user saw and asks its ``can_<action>`` check (permission, state, who may work the
+claim, four-eyes), makes the change through ``_audited_save`` and writes its Event in
+the same transaction. Views, admin actions and commands all call these; nothing goes
+around them. The same checks, through ``allowed_actions`` (and ``approvable_by`` for
+lists), decide what the pages offer, so the rules are written once.
 
 Locks are always taken article first, then claim, so that two transactions touching the
 same article never deadlock and a sign-off never races a change to one of its claims.
@@ -17,6 +20,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
@@ -105,54 +110,90 @@ def _lock_article(article: Article) -> Article:
     return Article.objects.select_for_update().get(pk=article.pk)
 
 
-def _lock_claim(claim: Claim, version: int | None = None) -> Claim:
+def _lock_claim_unversioned(claim: Claim) -> Claim:
+    """The claim and its article, locked (article first)."""
     article = _lock_article(claim.article)
     locked = Claim.objects.select_for_update().get(pk=claim.pk)
     locked.article = article
-    if version is not None and int(version) != locked.version:
-        raise Conflict(
-            "Someone else changed this claim while you were working on it. "
-            "Your input is kept below; compare it with the current version and "
-            "try again.",
-            locked,
-        )
     return locked
 
 
-def _ensure_unlocked(article: Article) -> None:
-    if article.is_signed_off and WorkflowPolicy.current().lock_after_sign_off:
-        raise WorkflowError(
-            "This article is signed off, so its claims are read-only. "
-            "An editor must reopen it first."
+def _lock_claim(claim: Claim, version: int | None) -> Claim:
+    """The claim and its article, locked; a Conflict unless ``version`` is stored."""
+    locked = _lock_claim_unversioned(claim)
+    _check_version(locked, version)
+    return locked
+
+
+def _check_version(locked: Claim | Article, version: int | None) -> None:
+    """A Conflict unless the user saw the stored version of the locked row.
+
+    A missing version (a form or a caller that did not say which version it saw) is a
+    conflict too: nothing can skip the check by leaving it out.
+    """
+    try:
+        same = version is not None and int(version) == locked.version
+    except (TypeError, ValueError):
+        same = False
+    if same:
+        return
+    kind = "claim" if isinstance(locked, Claim) else "article"
+    if version is None:
+        message = (
+            f"This action did not say which version of the {kind} it was meant for; "
+            "reload the page and try again."
         )
-
-
-def _ensure_state(claim: Claim, allowed: Iterable[str], doing: str) -> None:
-    if claim.state not in allowed:
-        raise WorkflowError(
-            f"This claim is {claim.get_state_display().lower()}, "
-            f"so you cannot {doing} it."
+    elif kind == "claim":
+        message = (
+            "Someone else changed this claim while you were working on it. "
+            "Your input is kept below; compare it with the current version and "
+            "try again."
         )
+    else:
+        message = "This article changed since you loaded it; check it again."
+    raise Conflict(message, locked)
 
 
-def _change_state(
-    claim: Claim, user: User, action: str, new_state: str, reason: str = "", **fields
-) -> Claim:
-    changes = {"state": [claim.state, new_state]}
+def _audited_save(
+    obj: Claim | Article,
+    user: User,
+    action: str,
+    *,
+    reason: str = "",
+    validate: bool = False,
+    clean: tuple[str, ...] = (),
+    **fields,
+) -> dict:
+    """The one way a claim or article changes: set ``fields`` on the locked row,
+    bump its version, save, and record the Event with what changed.
+
+    The Event holds ``{"field": [from, to]}`` for each field that changed, a relation
+    by its name and, under its ``_id``, by id (so the audit replay survives a renamed
+    user). When nothing changes nothing is saved or recorded. Returns the changes.
+    """
+    changes = {}
     for name, value in fields.items():
-        old = getattr(claim, name)
-        if old != value:
-            changes[name] = [_plain(old), _plain(value)]
-            field = Claim._meta.get_field(name)
-            if field.is_relation:
-                # The id too, so that the audit replay survives a renamed user.
-                changes[field.attname] = [_pk(old), _pk(value)]
-        setattr(claim, name, value)
-    claim.state = new_state
-    claim.version += 1
-    claim.save()
-    record(user, action, claim, claim=claim, changes=changes, reason=reason)
-    return claim
+        old = getattr(obj, name)
+        if old == value:
+            continue
+        changes[name] = [_plain(old), _plain(value)]
+        field = type(obj)._meta.get_field(name)
+        if field.is_relation:
+            changes[field.attname] = [_pk(old), _pk(value)]
+        setattr(obj, name, value)
+    if not changes:
+        return changes
+    if validate:
+        _full_clean(obj)
+    elif clean:
+        _clean_fields(obj, *clean)
+    obj.version += 1
+    obj.save()
+    if isinstance(obj, Claim):
+        record(user, action, obj, claim=obj, changes=changes, reason=reason)
+    else:
+        record(user, action, obj, article=obj, changes=changes, reason=reason)
+    return changes
 
 
 def _full_clean(obj) -> None:
@@ -196,16 +237,7 @@ def _plain(value):
 
 def _begin_review(article: Article, user: User) -> None:
     if article.state == Article.State.DRAFT:
-        article.state = Article.State.IN_REVIEW
-        article.version += 1
-        article.save(update_fields=["state", "version"])
-        record(
-            user,
-            "open_for_review",
-            article,
-            article=article,
-            changes={"state": [Article.State.DRAFT, Article.State.IN_REVIEW]},
-        )
+        _audited_save(article, user, "open_for_review", state=Article.State.IN_REVIEW)
 
 
 def quote_selector(body: str, start: int, end: int) -> tuple[str, str, str]:
@@ -221,21 +253,429 @@ def quote_selector(body: str, start: int, end: int) -> tuple[str, str, str]:
     )
 
 
+# --- who may do what: one judge per action ---
+#
+# Each ``can_<action>(user, obj)`` returns None when the user may take the action on
+# the object now, or the reason they may not, in words a person can read. The
+# transition calls its check on the rows it has locked; the pages, the dashboard and
+# the admin ask the same checks (through ``allowed_actions``) to decide what to offer.
+# What a form supplies (a reason, a verdict complete enough to submit) is checked by
+# the transition alone.
+
+FOUR_EYES = "You wrote this verdict; another editor approves it (four-eyes approval)."
+
+
+def claims_locked(article: Article) -> bool:
+    """Whether the article's claims, verdicts, evidence and notes are read-only."""
+    return article.is_signed_off and WorkflowPolicy.current().lock_after_sign_off
+
+
+def may_work(user: User, claim: Claim) -> bool:
+    """Who may work a claim: its assignee, anyone while it is unassigned, editors.
+
+    "Anyone" still needs the permission to work claims; an editor is whoever may hand
+    claims to others, and so may also work any claim themselves.
+    """
+    return claim.assignee_id in (None, user.pk) or user.has_perm(ASSIGN)
+
+
+def _lacks(user: User, perm: str, doing: str) -> str | None:
+    if not user.has_perm(perm):
+        return f"You do not have permission to {doing}."
+    return None
+
+
+def _read_only(claim: Claim) -> str | None:
+    if claims_locked(claim.article):
+        return (
+            "This article is signed off, so its claims are read-only. "
+            "An editor must reopen it first."
+        )
+    return None
+
+
+def _not_curatable(article: Article) -> str | None:
+    # Stricter than _read_only: the claims of a signed-off article never move, even
+    # when the policy leaves its verdicts editable.
+    if article.is_signed_off:
+        return (
+            "This article is signed off; an editor must reopen it before its claims "
+            "can change."
+        )
+    return None
+
+
+def _not_in(claim: Claim, allowed: Iterable[str], doing: str) -> str | None:
+    if claim.state not in allowed:
+        return (
+            f"This claim is {claim.get_state_display().lower()}, "
+            f"so you cannot {doing} it."
+        )
+    return None
+
+
+def _not_theirs(user: User, claim: Claim) -> str | None:
+    if not may_work(user, claim):
+        return (
+            f"This claim is assigned to {claim.assignee}; only they or an editor "
+            "can work on it."
+        )
+    return None
+
+
+def _wrote_it(user: User, claim: Claim) -> str | None:
+    if WorkflowPolicy.current().four_eyes and user.pk in verdict_authors(
+        claim.events.order_by("pk")
+    ):
+        return FOUR_EYES
+    return None
+
+
+_OPEN = (Claim.State.OPEN,)
+_WORKABLE = (Claim.State.OPEN, Claim.State.IN_PROGRESS)
+_IN_PROGRESS = (Claim.State.IN_PROGRESS,)
+_SUBMITTED = (Claim.State.SUBMITTED,)
+
+
+def can_start(user: User, claim: Claim) -> str | None:
+    return (
+        _lacks(user, WORK, "work on claims")
+        or _read_only(claim)
+        or _not_in(claim, _OPEN, "start")
+        or _not_theirs(user, claim)
+    )
+
+
+def can_save_verdict(user: User, claim: Claim) -> str | None:
+    return (
+        _lacks(user, WORK, "set verdicts")
+        or _read_only(claim)
+        or _not_in(claim, _IN_PROGRESS, "change the verdict of")
+        or _not_theirs(user, claim)
+    )
+
+
+def can_submit(user: User, claim: Claim) -> str | None:
+    return (
+        _lacks(user, WORK, "submit verdicts")
+        or _read_only(claim)
+        or _not_in(claim, _IN_PROGRESS, "submit")
+        or _not_theirs(user, claim)
+    )
+
+
+def can_approve(user: User, claim: Claim) -> str | None:
+    return (
+        _lacks(user, APPROVE, "approve verdicts")
+        or _read_only(claim)
+        or _not_in(claim, _SUBMITTED, "approve")
+        or _wrote_it(user, claim)
+    )
+
+
+def can_return(user: User, claim: Claim) -> str | None:
+    return (
+        _lacks(user, APPROVE, "return verdicts")
+        or _read_only(claim)
+        or _not_in(claim, _SUBMITTED, "return")
+    )
+
+
+def can_reopen(user: User, claim: Claim) -> str | None:
+    if claim.article.is_signed_off and user.has_perm(APPROVE):
+        return "The article is signed off; reopen the article first."
+    return _lacks(user, APPROVE, "reopen claims") or _not_in(
+        claim, (Claim.State.APPROVED,), "reopen"
+    )
+
+
+def can_dismiss(user: User, claim: Claim) -> str | None:
+    return (
+        _lacks(user, WORK, "dismiss claims")
+        or _read_only(claim)
+        or _not_in(claim, _WORKABLE, "dismiss")
+        or _not_theirs(user, claim)
+    )
+
+
+def can_restore(user: User, claim: Claim) -> str | None:
+    return (
+        _lacks(user, APPROVE, "restore dismissed claims")
+        or _read_only(claim)
+        or _not_in(claim, (Claim.State.DISMISSED,), "restore")
+    )
+
+
+def can_assign(user: User, claim: Claim) -> str | None:
+    return (
+        _lacks(user, ASSIGN, "assign claims")
+        or _read_only(claim)
+        or _not_in(claim, _WORKABLE, "assign")
+    )
+
+
+def can_change_evidence(user: User, claim: Claim) -> str | None:
+    """Adding evidence to a claim, or withdrawing some."""
+    return (
+        _lacks(user, WORK, "change evidence")
+        or _read_only(claim)
+        or _not_in(claim, _WORKABLE, "change the evidence of")
+        or _not_theirs(user, claim)
+    )
+
+
+def can_add_note(user: User, claim: Claim) -> str | None:
+    # Notes are the claim's shared log (questions, tips, hand-over remarks): any
+    # fact-checker may write one, whoever works the claim.
+    return _lacks(user, WORK, "write notes") or _read_only(claim)
+
+
+def can_set_claimant(user: User, claim: Claim) -> str | None:
+    return (
+        _lacks(user, WORK, "change claimants")
+        or _read_only(claim)
+        or _not_in(claim, _WORKABLE, "change the claimant of")
+        or _not_theirs(user, claim)
+    )
+
+
+def can_reuse(user: User, claim: Claim) -> str | None:
+    """Starting the claim's review from a verdict approved elsewhere."""
+    return (
+        _lacks(user, WORK, "reuse verdicts")
+        or _read_only(claim)
+        or _not_in(claim, _WORKABLE, "reuse a verdict for")
+        or _not_theirs(user, claim)
+    )
+
+
+def can_adjust(user: User, claim: Claim) -> str | None:
+    return (
+        _lacks(user, WORK, "adjust claims")
+        or _not_curatable(claim.article)
+        or _not_in(claim, _WORKABLE, "adjust")
+        or _not_theirs(user, claim)
+    )
+
+
+def can_split(user: User, claim: Claim) -> str | None:
+    return (
+        _lacks(user, WORK, "split claims")
+        or _not_curatable(claim.article)
+        or _not_in(claim, _OPEN, "split")
+        or _not_theirs(user, claim)
+    )
+
+
+def can_merge(user: User, claim: Claim) -> str | None:
+    """Merging this claim with another; the transition asks it of both."""
+    return (
+        _lacks(user, WORK, "merge claims")
+        or _not_curatable(claim.article)
+        or _not_in(claim, _OPEN, "merge")
+        or _not_theirs(user, claim)
+    )
+
+
+def can_add_claim(user: User, article: Article) -> str | None:
+    return _lacks(user, WORK, "add claims") or _not_curatable(article)
+
+
+def can_import_new_version(user: User, article: Article) -> str | None:
+    return _lacks(user, IMPORT, "import new versions of articles")
+
+
+def can_open_for_review(user: User, article: Article) -> str | None:
+    if article.state != Article.State.DRAFT and user.has_perm(SIGN_OFF):
+        return f"This article is already {article.get_state_display().lower()}."
+    return _lacks(user, SIGN_OFF, "open articles for review")
+
+
+def can_sign_off(user: User, article: Article) -> str | None:
+    """Whether this user may sign the article off; that every claim is settled is
+    checked by ``sign_off`` itself, and the page says so beside the button."""
+    refused = _lacks(user, SIGN_OFF, "sign articles off")
+    if refused is None and article.is_signed_off:
+        return (
+            f"This article was already signed off by {article.signed_off_by} "
+            f"at {timezone.localtime(article.signed_off_at):%Y-%m-%d %H:%M}."
+        )
+    return refused
+
+
+def can_reopen_article(user: User, article: Article) -> str | None:
+    refused = _lacks(user, SIGN_OFF, "reopen articles")
+    if refused is None and not article.is_signed_off:
+        return "Only a signed-off article can be reopened."
+    return refused
+
+
+def can_edit_article(
+    user: User, article: Article, fields: Iterable[str] = ()
+) -> str | None:
+    """Changing an article's details; on a locked article only what stays editable
+    after sign-off (``EDITABLE_AFTER_SIGN_OFF``)."""
+    refused = _lacks(user, SIGN_OFF, "edit article details")
+    if refused is None and set(fields) - EDITABLE_AFTER_SIGN_OFF:
+        if claims_locked(article):
+            return (
+                "This article is signed off, so its claims are read-only. "
+                "An editor must reopen it first."
+            )
+    return refused
+
+
+CLAIM_CHECKS = {
+    "start": can_start,
+    "verdict": can_save_verdict,
+    "submit": can_submit,
+    "approve": can_approve,
+    "return": can_return,
+    "reopen": can_reopen,
+    "dismiss": can_dismiss,
+    "restore": can_restore,
+    "assign": can_assign,
+    "evidence": can_change_evidence,
+    "note": can_add_note,
+    "claimant": can_set_claimant,
+    "reuse": can_reuse,
+    "adjust": can_adjust,
+    "split": can_split,
+    "merge": can_merge,
+}
+
+ARTICLE_CHECKS = {
+    "sign_off": can_sign_off,
+    "reopen": can_reopen_article,
+    "open_for_review": can_open_for_review,
+    "add_claim": can_add_claim,
+    "new_version": can_import_new_version,
+}
+
+
+@dataclass(frozen=True)
+class Actions:
+    """What one user may do to one claim or article now, and why not the rest.
+
+    ``actions["approve"]`` (``{% if actions.approve %}`` in a template) is True when
+    allowed; ``actions.refused["approve"]`` is the reason when it is not.
+    """
+
+    refused: dict[str, str]
+    allowed: frozenset[str]
+
+    def __getitem__(self, name: str) -> bool:
+        if name not in self.allowed and name not in self.refused:
+            raise KeyError(name)
+        return name in self.allowed
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.allowed
+
+    def __bool__(self) -> bool:
+        return bool(self.allowed)
+
+
+def allowed_actions(user: User, target: Claim | Article) -> Actions:
+    """Every action on a claim (or, given an article, on the article), judged."""
+    checks = CLAIM_CHECKS if isinstance(target, Claim) else ARTICLE_CHECKS
+    refused, allowed = {}, set()
+    for name, check in checks.items():
+        reason = check(user, target)
+        if reason is None:
+            allowed.add(name)
+        else:
+            refused[name] = reason
+    return Actions(refused, frozenset(allowed))
+
+
+def _check(reason: str | None) -> None:
+    if reason is not None:
+        raise WorkflowError(reason)
+
+
+def approvable_by(user: User, claims: QuerySet) -> QuerySet:
+    """The claims of ``claims`` this user may approve now: ``can_approve`` for a list.
+
+    The same rule in SQL, so that the dashboard can filter and count without a query
+    per claim: submitted, the article not locked, and, under four-eyes, the user is
+    none of ``verdict_authors``: not the last to set the verdict, rationale, claimant
+    or its kind, not the last to submit, not the adder of evidence still cited, and
+    not someone who withdrew evidence since the claim was last started.
+    """
+    if not user.has_perm(APPROVE):
+        return claims.none()
+    policy = WorkflowPolicy.current()
+    claims = claims.filter(state=Claim.State.SUBMITTED)
+    if policy.lock_after_sign_off:
+        claims = claims.exclude(article__state=Article.State.SIGNED_OFF)
+    if not policy.four_eyes:
+        return claims
+    own = Event.objects.filter(claim=OuterRef("pk")).order_by("-pk")
+    authoring = [*AUTHORING_VERDICT, "submit", "add_evidence", "remove_evidence"]
+
+    def last_actor(**lookups):
+        # 0 for "nobody": a NULL would make the comparisons below unknown.
+        actor = own.filter(**lookups).values("actor_id")[:1]
+        return Coalesce(Subquery(actor), 0, output_field=IntegerField())
+
+    last_start = Coalesce(
+        Subquery(
+            Event.objects.filter(claim=OuterRef(OuterRef("pk")), action="start")
+            .order_by("-pk")
+            .values("pk")[:1]
+        ),
+        0,
+        output_field=IntegerField(),
+    )
+    removed = Event.objects.filter(
+        claim=OuterRef(OuterRef("pk")),
+        action="remove_evidence",
+        target_id__isnull=False,
+    ).values("target_id")
+    wrote = Q(last_submit=user.pk)
+    annotations = {"last_submit": last_actor(action="submit")}
+    for field in VERDICT_FIELDS:
+        annotations[f"last_{field}"] = last_actor(
+            action__in=AUTHORING_VERDICT, changes__has_key=field
+        )
+        wrote |= Q(**{f"last_{field}": user.pk})
+    cited = Exists(
+        own.filter(action="add_evidence", actor=user, target_id__isnull=False).exclude(
+            target_id__in=removed
+        )
+    )
+    withdrew = Exists(
+        own.filter(action="remove_evidence", actor=user, pk__gt=last_start)
+    )
+    # Most claims have no authoring Event by this user at all: that one indexed test
+    # settles them, and only the rest need the field-by-field replay.
+    never_touched = ~Exists(own.filter(actor=user, action__in=authoring))
+    return claims.alias(**annotations).filter(
+        never_touched | (~wrote & ~cited & ~withdrew)
+    )
+
+
 # --- claim transitions ---
+#
+# Each takes the ``version`` of the claim the user saw and refuses any other (None
+# included) with a Conflict, under the lock, before its own check.
 
 
 @transaction.atomic
-def start(claim: Claim, *, user: User, version: int | None = None) -> Claim:
-    _require(user, WORK, "work on claims")
+def start(claim: Claim, *, user: User, version: int | None) -> Claim:
+    """Begin work; an unassigned claim becomes the user's."""
     claim = _lock_claim(claim, version)
-    _ensure_unlocked(claim.article)
-    _ensure_state(claim, [Claim.State.OPEN], "start")
-    if claim.assignee_id not in (None, user.pk):
-        raise WorkflowError(
-            f"This claim is assigned to {claim.assignee}; only they can start it."
-        )
+    _check(can_start(user, claim))
     _begin_review(claim.article, user)
-    return _change_state(claim, user, "start", Claim.State.IN_PROGRESS, assignee=user)
+    _audited_save(
+        claim,
+        user,
+        "start",
+        state=Claim.State.IN_PROGRESS,
+        assignee=claim.assignee or user,
+    )
+    return claim
 
 
 @transaction.atomic
@@ -245,53 +685,39 @@ def save_verdict(
     user: User,
     rating: Rating | None,
     rationale: str,
-    version: int | None = None,
+    version: int | None,
 ) -> Claim:
     """Set or change the verdict of a claim being worked on."""
-    _require(user, WORK, "set verdicts")
     claim = _lock_claim(claim, version)
-    _ensure_unlocked(claim.article)
-    _ensure_state(claim, [Claim.State.IN_PROGRESS], "change the verdict of")
-    if claim.assignee_id != user.pk:
-        raise WorkflowError(
-            "Only the fact-checker this claim is assigned to can set its verdict."
-        )
+    _check(can_save_verdict(user, claim))
     if rating is not None and not rating.is_active and rating.pk != claim.rating_id:
         raise WorkflowError(f"The rating “{rating}” is retired; choose another.")
-    rationale = (rationale or "").strip()
-    changes = {}
-    if rating != claim.rating:
-        changes["rating"] = [_plain(claim.rating), _plain(rating)]
-        changes["rating_id"] = [claim.rating_id, rating.pk if rating else None]
-    if rationale != claim.rationale:
-        changes["rationale"] = [claim.rationale, rationale]
-    if not changes:
-        return claim
-    claim.rating = rating
-    claim.rationale = rationale
-    _clean_fields(claim, "rationale")
-    claim.version += 1
-    claim.save()
-    record(user, "verdict", claim, claim=claim, changes=changes)
+    _audited_save(
+        claim,
+        user,
+        "verdict",
+        clean=("rationale",),
+        rating=rating,
+        rationale=(rationale or "").strip(),
+    )
     return claim
 
 
 @transaction.atomic
-def submit(claim: Claim, *, user: User, version: int | None = None) -> Claim:
-    _require(user, WORK, "submit verdicts")
+def submit(claim: Claim, *, user: User, version: int | None) -> Claim:
     claim = _lock_claim(claim, version)
-    _ensure_unlocked(claim.article)
-    _ensure_state(claim, [Claim.State.IN_PROGRESS], "submit")
-    if claim.assignee_id != user.pk:
-        raise WorkflowError(
-            "Only the fact-checker this claim is assigned to can submit it."
-        )
+    _check(can_submit(user, claim))
     missing = submission_problems(claim)
     if missing:
         raise WorkflowError("Cannot submit yet: " + "; ".join(missing) + ".")
-    return _change_state(
-        claim, user, "submit", Claim.State.SUBMITTED, submitted_by=user
-    )
+    _audited_save(claim, user, "submit", state=Claim.State.SUBMITTED, submitted_by=user)
+    return claim
+
+
+# What an approval approves, as Event fields: whoever last set one of them wrote it,
+# by one of these actions.
+VERDICT_FIELDS = ("rating_id", "rationale", "claimant", "claimant_kind")
+AUTHORING_VERDICT = ("verdict", "claimant", "reuse")
 
 
 def verdict_authors(events: Iterable[Event]) -> set[int]:
@@ -303,6 +729,7 @@ def verdict_authors(events: Iterable[Event]) -> set[int]:
     still cited, and whoever withdrew evidence since the claim was last started.
     A return or a reassignment changes none of that: an editor who wrote the
     verdict, handed it to a checker and had it submitted still wrote it.
+    ``approvable_by`` says the same in SQL; a test keeps the two in agreement.
     """
     last_set: dict[str, int | None] = {}
     cited: dict[int | None, int | None] = {}
@@ -312,8 +739,8 @@ def verdict_authors(events: Iterable[Event]) -> set[int]:
         actor = event.actor_id
         if event.action == "start":
             withdrew.clear()
-        elif event.action in ("verdict", "claimant", "reuse"):
-            for field in ("rating_id", "rationale", "claimant", "claimant_kind"):
+        elif event.action in AUTHORING_VERDICT:
+            for field in VERDICT_FIELDS:
                 if field in changes:
                     last_set[field] = actor
         elif event.action == "submit":
@@ -323,6 +750,7 @@ def verdict_authors(events: Iterable[Event]) -> set[int]:
         elif event.action == "remove_evidence":
             cited.pop(event.target_id, None)
             withdrew.add(actor)
+    cited.pop(None, None)  # evidence withdrawn before an archive was made
     return {*last_set.values(), *cited.values(), *withdrew} - {None}
 
 
@@ -347,26 +775,18 @@ def submission_problems(claim: Claim) -> list[str]:
 
 
 @transaction.atomic
-def approve(claim: Claim, *, user: User, version: int | None = None) -> Claim:
-    _require(user, APPROVE, "approve verdicts")
+def approve(claim: Claim, *, user: User, version: int | None) -> Claim:
     claim = _lock_claim(claim, version)
-    _ensure_unlocked(claim.article)
-    _ensure_state(claim, [Claim.State.SUBMITTED], "approve")
-    if WorkflowPolicy.current().four_eyes and user.pk in verdict_authors(
-        claim.events.order_by("pk")
-    ):
-        raise WorkflowError(
-            "Four-eyes approval: you wrote or submitted this verdict, so another "
-            "editor approves it."
-        )
-    return _change_state(
+    _check(can_approve(user, claim))
+    _audited_save(
         claim,
         user,
         "approve",
-        Claim.State.APPROVED,
+        state=Claim.State.APPROVED,
         approved_by=user,
         approval=approval_record(claim, approver=user),
     )
+    return claim
 
 
 def approval_record(claim: Claim, *, approver: User) -> dict:
@@ -407,84 +827,67 @@ def approval_record(claim: Claim, *, approver: User) -> dict:
 
 
 @transaction.atomic
-def return_(
-    claim: Claim, *, user: User, reason: str, version: int | None = None
-) -> Claim:
+def return_(claim: Claim, *, user: User, reason: str, version: int | None) -> Claim:
     """Send a submitted verdict back to its fact-checker."""
-    _require(user, APPROVE, "return verdicts")
-    reason = _reason(reason, "return a verdict")
     claim = _lock_claim(claim, version)
-    _ensure_unlocked(claim.article)
-    _ensure_state(claim, [Claim.State.SUBMITTED], "return")
-    return _change_state(claim, user, "return", Claim.State.IN_PROGRESS, reason)
+    _check(can_return(user, claim))
+    reason = _reason(reason, "return a verdict")
+    _audited_save(claim, user, "return", reason=reason, state=Claim.State.IN_PROGRESS)
+    return claim
 
 
 @transaction.atomic
-def reopen(
-    claim: Claim, *, user: User, reason: str, version: int | None = None
-) -> Claim:
-    _require(user, APPROVE, "reopen claims")
-    reason = _reason(reason, "reopen a claim")
+def reopen(claim: Claim, *, user: User, reason: str, version: int | None) -> Claim:
     claim = _lock_claim(claim, version)
-    if claim.article.is_signed_off:
-        raise WorkflowError("The article is signed off; reopen the article first.")
-    _ensure_state(claim, [Claim.State.APPROVED], "reopen")
-    return _change_state(
+    _check(can_reopen(user, claim))
+    reason = _reason(reason, "reopen a claim")
+    _audited_save(
         claim,
         user,
         "reopen",
-        Claim.State.IN_PROGRESS,
-        reason,
+        reason=reason,
+        state=Claim.State.IN_PROGRESS,
         approved_by=None,
         approval=None,
     )
+    return claim
 
 
 @transaction.atomic
-def dismiss(
-    claim: Claim, *, user: User, reason: str, version: int | None = None
-) -> Claim:
-    _require(user, WORK, "dismiss claims")
+def dismiss(claim: Claim, *, user: User, reason: str, version: int | None) -> Claim:
+    claim = _lock_claim(claim, version)
+    _check(can_dismiss(user, claim))
     reason = _reason(reason, "dismiss a claim")
-    claim = _lock_claim(claim, version)
-    _ensure_unlocked(claim.article)
-    _ensure_state(claim, [Claim.State.OPEN, Claim.State.IN_PROGRESS], "dismiss")
-    return _change_state(
-        claim, user, "dismiss", Claim.State.DISMISSED, reason, dismiss_reason=reason
+    _audited_save(
+        claim,
+        user,
+        "dismiss",
+        reason=reason,
+        state=Claim.State.DISMISSED,
+        dismiss_reason=reason,
     )
+    return claim
 
 
 @transaction.atomic
-def restore(claim: Claim, *, user: User, version: int | None = None) -> Claim:
-    _require(user, APPROVE, "restore dismissed claims")
+def restore(claim: Claim, *, user: User, version: int | None) -> Claim:
     claim = _lock_claim(claim, version)
-    _ensure_unlocked(claim.article)
-    _ensure_state(claim, [Claim.State.DISMISSED], "restore")
-    return _change_state(claim, user, "restore", Claim.State.OPEN, dismiss_reason="")
+    _check(can_restore(user, claim))
+    _audited_save(claim, user, "restore", state=Claim.State.OPEN, dismiss_reason="")
+    return claim
 
 
 @transaction.atomic
 def assign(
-    claim: Claim, *, user: User, assignee: User | None, version: int | None = None
+    claim: Claim, *, user: User, assignee: User | None, version: int | None
 ) -> Claim:
-    _require(user, ASSIGN, "assign claims")
     claim = _lock_claim(claim, version)
-    _ensure_unlocked(claim.article)
-    _ensure_state(claim, [Claim.State.OPEN, Claim.State.IN_PROGRESS], "assign")
+    _check(can_assign(user, claim))
     if assignee is not None and not (assignee.is_active and assignee.has_perm(WORK)):
         raise WorkflowError(
             f"{assignee} is not a fact-checker and cannot be assigned claims."
         )
-    if claim.assignee_id == (assignee.pk if assignee else None):
-        return claim
-    changes = {
-        "assignee": [_plain(claim.assignee), _plain(assignee)],
-        "assignee_id": [claim.assignee_id, _pk(assignee)],
-    }
-    claim.assignee = assignee
-    claim.version += 1
-    claim.save()
-    record(user, "assign", claim, claim=claim, changes=changes)
+    _audited_save(claim, user, "assign", assignee=assignee)
     return claim
 
 
@@ -495,52 +898,36 @@ def set_claimant(
     user: User,
     claimant: str,
     kind: str = "",
-    version: int | None = None,
+    version: int | None,
 ) -> Claim:
     """Correct who made the claim, and whether a person or an organisation made it.
 
     The claimant is published as the ClaimReview claim's author, so it is part of
     what an editor approves: it can change only while the claim is being worked.
     """
-    _require(user, WORK, "correct claimants")
     claim = _lock_claim(claim, version)
-    _ensure_unlocked(claim.article)
-    _ensure_state(
-        claim, [Claim.State.OPEN, Claim.State.IN_PROGRESS], "change the claimant of"
-    )
+    _check(can_set_claimant(user, claim))
     claimant = " ".join((claimant or "").split())
     if kind not in Claim.ClaimantKind.values:
         raise WorkflowError(f"Unknown kind of claimant “{kind}”.")
-    if not claimant:
-        kind = Claim.ClaimantKind.UNSET
-    changes = {
-        name: [old, new]
-        for name, old, new in [
-            ("claimant", claim.claimant, claimant),
-            ("claimant_kind", claim.claimant_kind, kind),
-        ]
-        if old != new
-    }
-    if not changes:
-        return claim
-    claim.claimant, claim.claimant_kind = claimant, kind
-    _full_clean(claim)
-    claim.version += 1
-    claim.save()
-    record(user, "claimant", claim, claim=claim, changes=changes)
+    _audited_save(
+        claim,
+        user,
+        "claimant",
+        clean=("claimant",),
+        claimant=claimant,
+        claimant_kind=kind if claimant else Claim.ClaimantKind.UNSET,
+    )
     return claim
 
 
 @transaction.atomic
-def reuse(
-    claim: Claim, *, user: User, prior: Claim, version: int | None = None
-) -> Claim:
+def reuse(claim: Claim, *, user: User, prior: Claim, version: int | None) -> Claim:
     """Start a claim's review from a verdict approved elsewhere ("Previously
     checked"): its rating, rationale and evidence, with an Event saying where they
     came from. The claim still goes to an editor for approval."""
-    _require(user, WORK, "reuse verdicts")
     claim = _lock_claim(claim, version)
-    _ensure_unlocked(claim.article)
+    _check(can_reuse(user, claim))
     prior = Claim.objects.select_related("article").get(pk=prior.pk)
     if prior.state != Claim.State.APPROVED or prior.article_id == claim.article_id:
         raise WorkflowError(
@@ -554,36 +941,22 @@ def reuse(
             "choose a verdict yourself."
         )
     if claim.state == Claim.State.OPEN:
-        if claim.assignee_id not in (None, user.pk):
-            raise WorkflowError(
-                f"This claim is assigned to {claim.assignee}; only they can start it."
-            )
         _begin_review(claim.article, user)
-        claim = _change_state(
-            claim, user, "start", Claim.State.IN_PROGRESS, assignee=user
+        _audited_save(
+            claim,
+            user,
+            "start",
+            state=Claim.State.IN_PROGRESS,
+            assignee=claim.assignee or user,
         )
-    elif claim.state != Claim.State.IN_PROGRESS or claim.assignee_id != user.pk:
-        raise WorkflowError(
-            "Only the fact-checker working this claim can reuse a verdict for it."
-        )
-    changes = {}
-    if rating != claim.rating:
-        changes["rating"] = [_plain(claim.rating), _plain(rating)]
-        changes["rating_id"] = [claim.rating_id, rating.pk]
-    if approved["rationale"] != claim.rationale:
-        changes["rationale"] = [claim.rationale, approved["rationale"]]
-    changes["reused_from"] = [None, prior.pk]
-    claim.rating, claim.rationale = rating, approved["rationale"]
-    claim.version += 1
-    claim.save()
-    record(
+    _audited_save(
+        claim,
         user,
         "reuse",
-        claim,
-        claim=claim,
-        changes=changes,
         reason=f"Reused the verdict approved on claim #{prior.pk} of "
         f"“{prior.article.title}”.",
+        rating=rating,
+        rationale=approved["rationale"],
     )
     for item in approved.get("evidence", []):
         add_evidence(
@@ -613,14 +986,15 @@ class MergedClaimants:
     """What merging two spellings of a claimant did."""
 
     renamed: tuple[int, ...]
-    kept: tuple[int, ...]  # approved or signed off: their record keeps the name
+    kept: tuple[int, ...]  # past changing their claimant (``can_set_claimant``)
 
 
 @transaction.atomic
 def merge_claimants(*, user: User, name: str, into: str) -> MergedClaimants:
     """Give every claim that names ``name`` as its claimant the name ``into``: two
-    spellings of one person or body, across articles. Approved claims and those of
-    signed-off articles keep the name they were approved with."""
+    spellings of one person or body, across articles. Claims whose claimant can no
+    longer change (submitted, approved, or of a signed-off article) keep the name
+    they were submitted or approved with."""
     _require(user, ASSIGN, "merge claimants")
     name, into = " ".join((name or "").split()), " ".join((into or "").split())
     if not name or not into:
@@ -630,23 +1004,17 @@ def merge_claimants(*, user: User, name: str, into: str) -> MergedClaimants:
     renamed, kept = [], []
     claims = Claim.objects.filter(claimant=name).select_related("article")
     for claim in claims.order_by("article_id", "pk"):
-        article = _lock_article(claim.article)
-        locked = Claim.objects.select_for_update().get(pk=claim.pk)
-        if locked.state == Claim.State.APPROVED or article.is_signed_off:
+        locked = _lock_claim_unversioned(claim)
+        if can_set_claimant(user, locked) is not None:
             kept.append(locked.pk)
             continue
-        locked.article = article
-        locked.claimant = into
-        _clean_fields(locked, "claimant")
-        locked.version += 1
-        locked.save()
-        record(
+        _audited_save(
+            locked,
             user,
             "claimant",
-            locked,
-            claim=locked,
-            changes={"claimant": [name, into]},
             reason=f"Merged the claimant “{name}” into “{into}”.",
+            clean=("claimant",),
+            claimant=into,
         )
         renamed.append(locked.pk)
     if not renamed and not kept:
@@ -655,6 +1023,10 @@ def merge_claimants(*, user: User, name: str, into: str) -> MergedClaimants:
 
 
 # --- evidence, sources and notes ---
+#
+# These add to a claim (or withdraw from it) without overwriting anything a person
+# typed, so they take no version: the state and the permission are checked under the
+# lock, and the Event keeps each one.
 
 
 @transaction.atomic
@@ -682,10 +1054,8 @@ def add_evidence(
     locator: str = "",
     stance: str,
 ) -> Evidence:
-    _require(user, WORK, "add evidence")
-    claim = _lock_claim(claim)
-    _ensure_unlocked(claim.article)
-    _ensure_state(claim, [Claim.State.OPEN, Claim.State.IN_PROGRESS], "add evidence to")
+    claim = _lock_claim_unversioned(claim)
+    _check(can_change_evidence(user, claim))
     if stance not in Evidence.Stance.values:
         raise WorkflowError(f"Unknown stance “{stance}”.")
     excerpt = (excerpt or "").strip()
@@ -719,12 +1089,8 @@ def add_evidence(
 @transaction.atomic
 def remove_evidence(evidence: Evidence, *, user: User) -> None:
     """Withdraw a citation; the Event keeps everything it said."""
-    _require(user, WORK, "remove evidence")
-    claim = _lock_claim(evidence.claim)
-    _ensure_unlocked(claim.article)
-    _ensure_state(
-        claim, [Claim.State.OPEN, Claim.State.IN_PROGRESS], "remove evidence from"
-    )
+    claim = _lock_claim_unversioned(evidence.claim)
+    _check(can_change_evidence(user, claim))
     evidence = Evidence.objects.select_related("source").get(pk=evidence.pk)
     record(
         user,
@@ -743,12 +1109,11 @@ def remove_evidence(evidence: Evidence, *, user: User) -> None:
 
 @transaction.atomic
 def add_note(claim: Claim, *, user: User, text: str) -> Note:
-    _require(user, WORK, "write notes")
+    claim = _lock_claim_unversioned(claim)
+    _check(can_add_note(user, claim))
     text = (text or "").strip()
     if not text:
         raise WorkflowError("A note cannot be empty.")
-    claim = _lock_claim(claim)
-    _ensure_unlocked(claim.article)
     note = Note(claim=claim, author=user, text=text)
     _clean_fields(note, "text")
     note.save()
@@ -869,14 +1234,6 @@ def resolve_quote(body: str, quote: str, near: int | None = None) -> tuple[int, 
     return start, start + len(quote)
 
 
-def _ensure_curatable(article: Article) -> None:
-    if article.is_signed_off:
-        raise WorkflowError(
-            "This article is signed off; an editor must reopen it before its claims "
-            "can change."
-        )
-
-
 def _ensure_free(article: Article, start: int, end: int, exclude=()) -> None:
     clash = (
         article.claims.exclude(state=Claim.State.DISMISSED)
@@ -905,9 +1262,8 @@ def add_claim(
     article: Article, *, user: User, start: int, end: int, claimant: str = ""
 ) -> Claim:
     """A claim the machine missed, marked by a checker."""
-    _require(user, WORK, "add claims")
     article = _lock_article(article)
-    _ensure_curatable(article)
+    _check(can_add_claim(user, article))
     quote_selector(article.body, start, end)  # refuses a span outside the text
     start, end = _trim(article.body, start, end)
     if start == end:
@@ -923,31 +1279,26 @@ def _reanchor(
 ) -> Claim:
     """Move a locked claim to a new span with a fresh quote selector, and record it."""
     text, prefix, suffix = quote_selector(claim.article.body, start, end)
-    changes = {
-        name: [old, new]
-        for name, old, new in [
-            ("start", claim.start, start),
-            ("end", claim.end, end),
-            ("text", claim.text, text),
-        ]
-        if old != new
-    }
-    claim.start, claim.end, claim.text = start, end, text
-    claim.prefix, claim.suffix = prefix, suffix
-    claim.version += 1
-    claim.save()
-    record(user, action, claim, claim=claim, changes=changes, reason=reason)
+    _audited_save(
+        claim,
+        user,
+        action,
+        reason=reason,
+        start=start,
+        end=end,
+        text=text,
+        prefix=prefix,
+        suffix=suffix,
+    )
     return claim
 
 
 @transaction.atomic
 def adjust_span(
-    claim: Claim, *, user: User, start: int, end: int, version: int | None = None
+    claim: Claim, *, user: User, start: int, end: int, version: int | None
 ) -> Claim:
-    _require(user, WORK, "adjust claims")
     claim = _lock_claim(claim, version)
-    _ensure_curatable(claim.article)
-    _ensure_state(claim, [Claim.State.OPEN, Claim.State.IN_PROGRESS], "adjust")
+    _check(can_adjust(user, claim))
     body = claim.article.body
     quote_selector(body, start, end)
     start, end = _trim(body, start, end)
@@ -960,12 +1311,10 @@ def adjust_span(
 
 
 @transaction.atomic
-def split(claim: Claim, *, user: User, at: int, version: int | None = None) -> Claim:
+def split(claim: Claim, *, user: User, at: int, version: int | None) -> Claim:
     """Cut an open claim in two at ``at``; returns the new second claim."""
-    _require(user, WORK, "split claims")
     claim = _lock_claim(claim, version)
-    _ensure_curatable(claim.article)
-    _ensure_state(claim, [Claim.State.OPEN], "split")
+    _check(can_split(user, claim))
     body = claim.article.body
     first = _trim(body, claim.start, at) if claim.start < at < claim.end else (0, 0)
     second = _trim(body, at, claim.end) if claim.start < at < claim.end else (0, 0)
@@ -983,19 +1332,25 @@ def split(claim: Claim, *, user: User, at: int, version: int | None = None) -> C
 
 
 @transaction.atomic
-def merge(first: Claim, second: Claim, *, user: User) -> Claim:
-    """Join two neighbouring open claims into the first; the second is dismissed."""
-    _require(user, WORK, "merge claims")
-    if first.article_id != second.article_id:
+def merge(claim: Claim, other: Claim, *, user: User, version: int | None) -> Claim:
+    """Join two neighbouring open claims into the earlier; the later is dismissed.
+
+    ``version`` is that of ``claim``, the one the user acted on; ``other`` is checked
+    under the same lock (open, neighbouring, the user may work it).
+    """
+    if claim.article_id != other.article_id:
         raise WorkflowError("Only claims of the same article can be merged.")
-    first, second = sorted([first, second], key=lambda c: (c.start, c.pk))
-    first = _lock_claim(first)
-    second = _lock_claim(second)
-    article = first.article
-    _ensure_curatable(article)
-    for claim in (first, second):
-        _ensure_state(claim, [Claim.State.OPEN], "merge")
-    between = article.claims.exclude(state=Claim.State.DISMISSED).filter(
+    if claim.pk == other.pk:
+        raise WorkflowError("A claim cannot be merged with itself.")
+    # Locks in text order, the same order for everyone, so two merges never deadlock.
+    first, second = sorted([claim, other], key=lambda c: (c.start, c.pk))
+    first = _lock_claim_unversioned(first)
+    second = _lock_claim_unversioned(second)
+    second.article = first.article
+    _check_version(first if first.pk == claim.pk else second, version)
+    for each in (first, second):
+        _check(can_merge(user, each))
+    between = first.article.claims.exclude(state=Claim.State.DISMISSED).filter(
         start__gte=first.end, start__lt=second.start
     )
     if between.exists():
@@ -1004,20 +1359,21 @@ def merge(first: Claim, second: Claim, *, user: User) -> Claim:
         first, user, "merge", first.start, second.end, f"Merged with #{second.pk}."
     )
     reason = f"Merged into claim #{first.pk}."
-    _change_state(
-        second, user, "dismiss", Claim.State.DISMISSED, reason, dismiss_reason=reason
+    _audited_save(
+        second,
+        user,
+        "dismiss",
+        reason=reason,
+        state=Claim.State.DISMISSED,
+        dismiss_reason=reason,
     )
     return first
 
 
 @transaction.atomic
 def open_for_review(article: Article, *, user: User) -> Article:
-    _require(user, SIGN_OFF, "open articles for review")
     article = _lock_article(article)
-    if article.state != Article.State.DRAFT:
-        raise WorkflowError(
-            f"This article is already {article.get_state_display().lower()}."
-        )
+    _check(can_open_for_review(user, article))
     _begin_review(article, user)
     return article
 
@@ -1047,18 +1403,10 @@ def fingerprint(article: Article, claims: Iterable[Claim]) -> str:
 
 
 @transaction.atomic
-def sign_off(article: Article, *, user: User, version: int | None = None) -> Article:
-    _require(user, SIGN_OFF, "sign articles off")
+def sign_off(article: Article, *, user: User, version: int | None) -> Article:
     article = _lock_article(article)
-    if version is not None and int(version) != article.version:
-        raise Conflict(
-            "This article changed since you loaded it; check it again.", article
-        )
-    if article.is_signed_off:
-        raise WorkflowError(
-            f"This article was already signed off by {article.signed_off_by} "
-            f"at {timezone.localtime(article.signed_off_at):%Y-%m-%d %H:%M}."
-        )
+    _check_version(article, version)
+    _check(can_sign_off(user, article))
     claims = list(article.claims.order_by("start", "pk"))
     unsettled = [c for c in claims if not c.is_settled]
     if unsettled:
@@ -1067,49 +1415,38 @@ def sign_off(article: Article, *, user: User, version: int | None = None) -> Art
             "not yet "
             "approved or dismissed; every claim must be settled before sign-off."
         )
-    old_state, old_fingerprint = article.state, article.fingerprint
-    article.state = Article.State.SIGNED_OFF
-    article.signed_off_by = user
+    # The time is the Event's own; it is not recorded twice.
     article.signed_off_at = timezone.now()
-    article.fingerprint = fingerprint(article, claims)
-    article.signed_off_version = article.text_version
-    article.version += 1
-    article.save()
-    record(
+    _audited_save(
+        article,
         user,
         "sign_off",
-        article,
-        article=article,
-        changes={
-            "state": [old_state, article.state],
-            "signed_off_by": [None, _plain(user)],
-            "signed_off_by_id": [None, user.pk],
-            "fingerprint": [old_fingerprint, article.fingerprint],
-        },
+        state=Article.State.SIGNED_OFF,
+        signed_off_by=user,
+        fingerprint=fingerprint(article, claims),
+        signed_off_version=article.text_version,
     )
     return article
 
 
 @transaction.atomic
-def reopen_article(article: Article, *, user: User, reason: str) -> Article:
-    _require(user, SIGN_OFF, "reopen articles")
-    reason = _reason(reason, "reopen an article")
+def reopen_article(
+    article: Article, *, user: User, reason: str, version: int | None
+) -> Article:
     article = _lock_article(article)
-    if not article.is_signed_off:
-        raise WorkflowError("Only a signed-off article can be reopened.")
-    changes = {
-        "state": [article.state, Article.State.IN_REVIEW],
-        "signed_off_by": [str(article.signed_off_by), None],
-        "signed_off_by_id": [article.signed_off_by_id, None],
-        "fingerprint": [article.fingerprint, ""],
-    }
-    article.state = Article.State.IN_REVIEW
-    article.signed_off_by = None
+    _check_version(article, version)
+    _check(can_reopen_article(user, article))
+    reason = _reason(reason, "reopen an article")
     article.signed_off_at = None
-    article.fingerprint = ""
-    article.version += 1
-    article.save()
-    record(user, "reopen", article, article=article, changes=changes, reason=reason)
+    _audited_save(
+        article,
+        user,
+        "reopen",
+        reason=reason,
+        state=Article.State.IN_REVIEW,
+        signed_off_by=None,
+        fingerprint="",
+    )
     return article
 
 
@@ -1144,8 +1481,8 @@ def new_version(
     A signed-off article goes back to review: its sign-off no longer matches the text.
     The earlier text is kept (ArticleText).
     """
-    _require(user, IMPORT, "import new versions of articles")
     article = _lock_article(article)
+    _check(can_import_new_version(user, article))
     digest = body_digest(body)
     if digest == article.body_sha256:
         raise WorkflowError(
@@ -1214,43 +1551,26 @@ def new_version(
             moved.append(claim.pk)
             continue
         worked = claim.state in (Claim.State.SUBMITTED, Claim.State.APPROVED)
+        # Its verdict was about words that are no longer there: back to work.
+        back = (
+            {"state": Claim.State.IN_PROGRESS, "approved_by": None, "approval": None}
+            if worked
+            else {}
+        )
         if anchor.status == "changed":
             _reanchor(claim, user, "text_changed", anchor.start, anchor.end, why)
+            if back:
+                _audited_save(claim, user, "reopen", reason=why, **back)
             changed.append(claim.pk)
-            if worked:
-                _change_state(
-                    claim,
-                    user,
-                    "reopen",
-                    Claim.State.IN_PROGRESS,
-                    why,
-                    approved_by=None,
-                    approval=None,
-                )
         else:
-            fields = {"orphaned": True}
-            if worked:
-                fields |= {"approved_by": None, "approval": None}
-                _change_state(
-                    claim,
-                    user,
-                    "orphan",
-                    Claim.State.IN_PROGRESS,
-                    f"Its words are gone from version {number} of the text.",
-                    **fields,
-                )
-            else:
-                claim.orphaned = True
-                claim.version += 1
-                claim.save()
-                record(
-                    user,
-                    "orphan",
-                    claim,
-                    claim=claim,
-                    changes={"orphaned": [False, True]},
-                    reason=f"Its words are gone from version {number} of the text.",
-                )
+            _audited_save(
+                claim,
+                user,
+                "orphan",
+                reason=f"Its words are gone from version {number} of the text.",
+                orphaned=True,
+                **back,
+            )
             orphaned.append(claim.pk)
 
     taken = [
@@ -1280,24 +1600,11 @@ def update_article(
     article: Article, *, user: User, reason: str = "", **fields
 ) -> Article:
     """Change an article's details (title, outlet, fact-check URL...), not its text."""
-    _require(user, SIGN_OFF, "edit article details")
     if "body" in fields:
         raise WorkflowError("An article's text cannot be changed after import.")
     article = _lock_article(article)
-    if set(fields) - EDITABLE_AFTER_SIGN_OFF:
-        _ensure_unlocked(article)
-    changes = {}
-    for name, value in fields.items():
-        old = getattr(article, name)
-        if old != value:
-            changes[name] = [_plain(old), _plain(value)]
-            setattr(article, name, value)
-    if not changes:
-        return article
-    _full_clean(article)
-    article.version += 1
-    article.save()
-    record(user, "edit", article, article=article, changes=changes, reason=reason)
+    _check(can_edit_article(user, article, fields))
+    _audited_save(article, user, "edit", reason=reason, validate=True, **fields)
     return article
 
 

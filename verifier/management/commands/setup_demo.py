@@ -146,10 +146,12 @@ class Command(BaseCommand):
         for item in demo["work"]:
             claim = claims[item["claim"] - 1]
             checker = users[item["assignee"]]
-            workflow.assign(claim, user=editor, assignee=checker)
+            claim = workflow.assign(
+                claim, user=editor, assignee=checker, version=claim.version
+            )
             if "rating" not in item:
                 continue
-            workflow.start(claim, user=checker)
+            claim = workflow.start(claim, user=checker, version=claim.version)
             for spec in item["evidence"]:
                 workflow.add_evidence(
                     claim,
@@ -159,15 +161,18 @@ class Command(BaseCommand):
                     locator=spec["locator"],
                     stance=spec["stance"],
                 )
-            workflow.save_verdict(
+            claim = workflow.save_verdict(
                 claim,
                 user=checker,
                 rating=Rating.objects.get(label=item["rating"]),
                 rationale=item["rationale"],
+                version=claim.version,
             )
             for text in item.get("notes", []):
                 workflow.add_note(claim, user=checker, text=text)
             if item.get("submit"):
-                workflow.submit(claim, user=checker)
+                claim = workflow.submit(claim, user=checker, version=claim.version)
             if item.get("approve_by"):
-                workflow.approve(claim, user=users[item["approve_by"]])
+                claim = workflow.approve(
+                    claim, user=users[item["approve_by"]], version=claim.version
+                )
