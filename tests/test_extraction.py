@@ -7,7 +7,8 @@ from pathlib import Path
 import pysbd
 import pytest
 
-from verifier import extraction
+from verifier import extraction, importing
+from verifier.extraction import claimants, scoring, splitting
 
 DATA = Path(__file__).parent / "data"
 SEED = DATA / "seed" / "000_ed366670d22ee3fa.txt"
@@ -18,7 +19,7 @@ ARTICLES = sorted(DATA.glob("*.txt")) + sorted(DATA.glob("*.html"))
 def load_article(path):
     raw = path.read_text(encoding="utf-8")
     if path.suffix == ".html":
-        raw = extraction.html_to_text(raw)
+        raw = importing.html_to_text(raw)
     return extraction.normalise(raw)
 
 
@@ -115,7 +116,7 @@ def test_every_sentence_is_the_body_text_at_its_offsets(body):
 
 @pytest.mark.parametrize("body", all_bodies())
 def test_sentences_are_trimmed_in_order_and_do_not_overlap(body):
-    spans = extraction.split_sentences(body)
+    spans = splitting.split_sentences(body)
 
     assert spans
     for (_, end), (next_start, _) in zip(spans, spans[1:], strict=False):
@@ -126,14 +127,14 @@ def test_sentences_are_trimmed_in_order_and_do_not_overlap(body):
 
 @pytest.mark.parametrize("body", all_bodies())
 def test_sentences_never_cross_a_paragraph_break(body):
-    for start, end in extraction.split_sentences(body):
+    for start, end in splitting.split_sentences(body):
         assert "\n\n" not in body[start:end]
 
 
 def test_the_headline_is_its_own_sentence():
     body = load_article(SEED)
     headline = body.split("\n\n")[1]
-    spans = extraction.split_sentences(body)
+    spans = splitting.split_sentences(body)
 
     assert not headline.endswith(".")
     assert (body.index(headline), body.index(headline) + len(headline)) in spans
@@ -142,13 +143,13 @@ def test_the_headline_is_its_own_sentence():
 def test_a_headline_with_an_abbreviation_stays_whole():
     body = "Fed says U.S. Inc. profits fell 5% as Dr. Lee warns\n\nProfits fell."
 
-    assert extraction.split_sentences(body)[0] == (0, body.index("\n"))
+    assert splitting.split_sentences(body)[0] == (0, body.index("\n"))
 
 
 def test_a_single_newline_also_separates_paragraphs():
     body = "Rates rose\nThe bank said so."
 
-    assert extraction.split_sentences(body) == [(0, 10), (11, 28)]
+    assert splitting.split_sentences(body) == [(0, 10), (11, 28)]
 
 
 def test_hard_wrapped_lines_are_joined_into_one_sentence():
@@ -156,7 +157,7 @@ def test_hard_wrapped_lines_are_joined_into_one_sentence():
         "The county spent $4 million on the new bridge last year, according\n"
         "to the annual budget report. It opened in May.\n"
     )
-    texts = [body[start:end] for start, end in extraction.split_sentences(body)]
+    texts = [body[start:end] for start, end in splitting.split_sentences(body)]
 
     assert texts == [
         "The county spent $4 million on the new bridge last year, according\n"
@@ -172,7 +173,7 @@ def test_a_block_wrapped_at_a_fixed_width_is_one_paragraph():
         "Solar plants supplied about 22% of the power at the peak, twice the\n"
         "share of two years ago.\n"
     )
-    texts = [body[start:end] for start, end in extraction.split_sentences(body)]
+    texts = [body[start:end] for start, end in splitting.split_sentences(body)]
 
     assert texts == [
         "Demand on the grid hit a record of 85,500 megawatts on Tuesday,\n"
@@ -185,12 +186,12 @@ def test_a_block_wrapped_at_a_fixed_width_is_one_paragraph():
 def test_short_lines_of_a_block_stay_paragraphs_of_their_own():
     body = "Menu\nSearch\nWater bills rise 8% in 2024\nBills rose 8%, the city said."
 
-    assert len(extraction.split_sentences(body)) == 4
+    assert len(splitting.split_sentences(body)) == 4
 
 
 def test_it_splits_sentences_inside_a_paragraph():
     body = "Prices rose 3% in May. Dr. Ana Ruiz said rents led the rise. It was hot."
-    texts = [body[start:end] for start, end in extraction.split_sentences(body)]
+    texts = [body[start:end] for start, end in splitting.split_sentences(body)]
 
     assert texts == [
         "Prices rose 3% in May.",
@@ -203,15 +204,15 @@ def plain_pysbd_spans(body):
     """The reference: pysbd on every paragraph, titles whole, spans trimmed."""
     segmenter = pysbd.Segmenter(language="en", clean=False, char_span=True)
     spans = []
-    for para_start, para_end in extraction._paragraphs(body):
+    for para_start, para_end in splitting.paragraphs(body):
         paragraph = body[para_start:para_end]
-        if extraction._is_title(paragraph):
+        if splitting.is_title(paragraph):
             pieces = [(0, len(paragraph))]
         else:
             flat = paragraph.replace("\n", " ")
             pieces = [(span.start, span.end) for span in segmenter.segment(flat)]
         for start, end in pieces:
-            span = extraction._trimmed(body, para_start + start, para_start + end)
+            span = splitting.trimmed(body, para_start + start, para_start + end)
             if span:
                 spans.append(span)
     return spans
@@ -242,12 +243,12 @@ TRICKY = "\n\n".join(
 
 @pytest.mark.parametrize("body", all_bodies() + [TRICKY])
 def test_fast_splitting_agrees_with_plain_pysbd(body):
-    assert extraction.split_sentences(body) == plain_pysbd_spans(body)
+    assert splitting.split_sentences(body) == plain_pysbd_spans(body)
 
 
 @pytest.mark.parametrize("body", ["", "   ", "\n\n\n", " \t\n "])
 def test_empty_text_has_no_sentences(body):
-    assert extraction.split_sentences(body) == []
+    assert splitting.split_sentences(body) == []
     assert extraction.analyse(body) == []
     assert extraction.extract(body) == []
 
@@ -278,26 +279,26 @@ NEUTRAL = "The committee met to discuss the plan."
 def test_each_reason_fires_on_its_example_and_not_on_a_neutral_sentence(
     reason, example
 ):
-    _, reasons = extraction.score_sentence(example)
-    _, neutral_reasons = extraction.score_sentence(NEUTRAL)
+    _, reasons = scoring.score_sentence(example)
+    _, neutral_reasons = scoring.score_sentence(NEUTRAL)
 
     assert reason in reasons
     assert reason not in neutral_reasons
 
 
 def test_a_neutral_sentence_scores_zero():
-    assert extraction.score_sentence(NEUTRAL) == (0.0, ())
+    assert scoring.score_sentence(NEUTRAL) == (0.0, ())
 
 
 def test_years_and_days_of_dates_are_not_figures():
-    _, reasons = extraction.score_sentence("The law passed on May 28, 2015.")
+    _, reasons = scoring.score_sentence("The law passed on May 28, 2015.")
 
     assert "dates" in reasons
     assert "figures" not in reasons
 
 
 def test_may_the_verb_is_not_a_date():
-    assert extraction.score_sentence("You may go.") == (0.0, ())
+    assert scoring.score_sentence("You may go.") == (0.0, ())
 
 
 def test_scores_stay_between_zero_and_one():
@@ -307,8 +308,8 @@ def test_scores_stay_between_zero_and_one():
 
 
 def test_a_small_count_alone_is_a_weak_figure():
-    weak, reasons = extraction.score_sentence("Two clinics cheered the decision.")
-    strong, _ = extraction.score_sentence("Forty clinics cheered the decision.")
+    weak, reasons = scoring.score_sentence("Two clinics cheered the decision.")
+    strong, _ = scoring.score_sentence("Forty clinics cheered the decision.")
 
     assert "figures" in reasons
     assert weak < extraction.THRESHOLD <= strong
@@ -332,8 +333,8 @@ def test_being_the_headline_alone_does_not_make_a_claim():
 
 
 def test_opinion_lowers_the_score_below_the_threshold():
-    fact, _ = extraction.score_sentence("“The roads need $2 million,” Ms. Roe said.")
-    opinion, _ = extraction.score_sentence(
+    fact, _ = scoring.score_sentence("“The roads need $2 million,” Ms. Roe said.")
+    opinion, _ = scoring.score_sentence(
         "“I just want them to fix the roads,” Ms. Roe said."
     )
 
@@ -341,7 +342,7 @@ def test_opinion_lowers_the_score_below_the_threshold():
 
 
 def test_a_question_is_not_a_claim():
-    score, _ = extraction.score_sentence("Did the mayor say the budget was balanced?")
+    score, _ = scoring.score_sentence("Did the mayor say the budget was balanced?")
 
     assert score < extraction.THRESHOLD
 
@@ -391,7 +392,7 @@ def test_a_question_is_not_a_claim():
     ],
 )
 def test_it_detects_the_claimant(sentence, claimant):
-    assert extraction.detect_claimant(sentence) == claimant
+    assert claimants.detect_claimant(sentence) == claimant
 
 
 @pytest.mark.parametrize(
@@ -404,7 +405,7 @@ def test_it_detects_the_claimant(sentence, claimant):
     ],
 )
 def test_it_detects_no_claimant_when_there_is_none_to_name(sentence):
-    assert extraction.detect_claimant(sentence) == ""
+    assert claimants.detect_claimant(sentence) == ""
 
 
 def test_claimant_is_not_the_start_of_a_reported_clause():
@@ -413,7 +414,7 @@ def test_claimant_is_not_the_start_of_a_reported_clause():
         " “out of control.”"
     )
 
-    assert extraction.detect_claimant(sentence) == "Council member Rob Li"
+    assert claimants.detect_claimant(sentence) == "Council member Rob Li"
 
 
 # --- boilerplate ------------------------------------------------------------------
@@ -512,79 +513,6 @@ def test_normalise_is_idempotent():
         assert extraction.normalise(body) == body
 
 
-# --- html_to_text -----------------------------------------------------------------
-
-PAGE = """<!doctype html><html><head><title>T</title><style>p{}</style>
-<script>var tracker = 1;</script></head><body>
-<nav><a href="/">Home</a> <a href="/news">News</a></nav>
-<header><p>Site name</p></header>
-<main><article>
-<header><h1>Water  bills rose 8%</h1></header>
-<figure><img src="a.jpg" alt="A dripping tap">
-<figcaption>A tap. Photo: Jo/AP</figcaption></figure>
-<p>Bills rose 8% in 2024,
-the utility said.</p>
-<p>Rates had not risen&nbsp;since 2019.<br>Nobody objected.</p>
-<script>loadComments("tracker");</script><noscript>Enable JavaScript</noscript>
-<div class="gallery"><figcaption>Meters. Photo: Jo/AP</figcaption></div>
-<aside>Related stories</aside>
-<form><label>Email</label><input name="e"></form>
-</article></main>
-<div class="sidebar"><p>Most read today</p></div>
-<footer>© 2024 Example</footer>
-</body></html>"""
-
-
-def test_html_to_text_keeps_the_headline_first_and_paragraphs_apart():
-    assert extraction.html_to_text(PAGE) == (
-        "Water bills rose 8%\n\n"
-        "Bills rose 8% in 2024, the utility said.\n\n"
-        "Rates had not risen since 2019.\nNobody objected."
-    )
-
-
-def test_html_to_text_drops_navigation_scripts_figures_and_furniture():
-    text = extraction.html_to_text(PAGE)
-
-    for dropped in [
-        "Home",
-        "tracker",
-        "p{}",
-        "JavaScript",
-        "dripping",
-        "Photo: Jo",
-        "Meters",
-        "Related",
-        "Email",
-        "Most read",
-        "©",
-        "Site name",
-    ]:
-        assert dropped not in text
-
-
-def test_html_to_text_uses_the_body_when_there_is_no_article():
-    html = (
-        "<html><body><h1>Dam fails</h1><nav>Menu</nav>"
-        "<p>It failed in 1976.</p></body></html>"
-    )
-
-    assert extraction.html_to_text(html) == "Dam fails\n\nIt failed in 1976."
-
-
-@pytest.mark.parametrize(
-    "html",
-    [
-        "",
-        "<html><body></body></html>",
-        "<html><body><nav>Home</nav><script>x()</script><footer>©</footer></body></html>",
-        "<html><body><h1>Only a headline</h1></body></html>",
-    ],
-)
-def test_html_to_text_returns_empty_text_without_body_text(html):
-    assert extraction.html_to_text(html) == ""
-
-
 # --- the test articles --------------------------------------------------------------
 
 
@@ -639,15 +567,22 @@ def test_no_boilerplate_of_an_article_is_extracted(path):
 # --- purity -----------------------------------------------------------------------
 
 
+def extraction_source():
+    package = Path(extraction.__file__).parent
+    return "\n".join(
+        path.read_text(encoding="utf-8") for path in sorted(package.glob("*.py"))
+    )
+
+
 def test_extraction_needs_no_django():
-    source = Path(extraction.__file__).read_text(encoding="utf-8")
+    source = extraction_source()
 
     assert "import django" not in source
     assert "from django" not in source
 
 
 def test_extraction_rules_name_no_word_of_the_seed():
-    source = Path(extraction.__file__).read_text(encoding="utf-8").lower()
+    source = extraction_source().lower()
 
     for word in [
         "cuffari",
