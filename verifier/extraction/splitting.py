@@ -262,6 +262,66 @@ def _segment(piece: str) -> list[tuple[int, int]]:
     return spans
 
 
+# A stop, maybe a closing quote, space, then maybe an opening quote and a capital
+# or a digit: a sentence may end here even inside a quotation, which pysbd keeps
+# whole ("“We won. They lost,” she said.").
+_INNER_BREAK = re.compile(r"(?<=[\w%)])[.!?…]+[\"”’']?\s+(?=[\"“‘']?[A-Z0-9])")
+_LOWER_CASE_ABBREVIATIONS = frozenset("vs approx cf al fig figs ca".split())
+_LAST_TOKEN = re.compile(r"[^\s\"“‘'(\[]+$")
+_STRAY_CLOSING_QUOTE = re.compile(r"[\"”’](?:\s|$)")
+# A piece that goes on a sentence: a comma, or a word all in lower case.
+_CONTINUATION = re.compile(r"[,;:)\]]|[a-z][a-z.'’-]*(?:\s|$)")
+
+
+def _ends_sentence(text: str, stop: int) -> bool:
+    """Whether the stop at ``text[stop]`` ends a sentence, not an abbreviation."""
+    if text[stop] != ".":
+        return True
+    token = _LAST_TOKEN.search(text, 0, stop)
+    word = token.group() if token else ""
+    if len(word) < 2 or INITIALISM.fullmatch(word + "."):
+        return False  # initials: "J.", "U.S."
+    if word.isupper():
+        return True  # an acronym: "MS.", "NASA."
+    if word.islower():
+        # pysbd's list holds words too ("man", "mar"): in lower case only these
+        # are abbreviations that a capital may follow.
+        return word not in _LOWER_CASE_ABBREVIATIONS
+    return word.lower() not in ABBREVIATIONS and word.lower() not in PREPOSITIVE
+
+
+def refine(paragraph: str, pieces: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Cut pieces at sentence ends inside quotations; join continuations.
+
+    pysbd keeps a quotation of several sentences whole, and cuts after a title
+    that ends in a question mark ("a regular on Who Knows?, a quiz"); a piece
+    that starts with a comma or a lower-case word goes on the one before.
+    """
+    refined: list[tuple[int, int]] = []
+    for start, end in pieces:
+        cursor = start
+        for match in _INNER_BREAK.finditer(paragraph, start, end):
+            if _ends_sentence(paragraph, match.start()):
+                refined.append((cursor, match.end()))
+                cursor = match.end()
+        refined.append((cursor, end))
+    joined: list[tuple[int, int]] = []
+    for start, end in refined:
+        text = paragraph[start:end].lstrip()
+        if joined and _STRAY_CLOSING_QUOTE.match(text):
+            # pysbd may cut between a stop and its closing quote
+            start = paragraph.index(text[0], start) + 1
+            joined[-1] = (joined[-1][0], start)
+            text = paragraph[start:end].lstrip()
+            if not text:
+                continue
+        if joined and _CONTINUATION.match(text):
+            joined[-1] = (joined[-1][0], end)
+        else:
+            joined.append((start, end))
+    return joined
+
+
 def split_paragraphs(body: str) -> list[tuple[tuple[int, int], list[tuple[int, int]]]]:
     """Each paragraph span with the spans of its sentences."""
     result = []
@@ -280,6 +340,7 @@ def split_paragraphs(body: str) -> list[tuple[tuple[int, int], list[tuple[int, i
                     )
                 else:
                     pieces.append((piece_start, piece_end))
+            pieces = refine(paragraph, pieces)
         sentences = []
         for start, end in pieces:
             span = trimmed(body, para_start + start, para_start + end)
