@@ -19,11 +19,13 @@ words of a particular article.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from verifier.extraction import boilerplate, claimants, scoring, splitting
-from verifier.extraction.scoring import THRESHOLD
 from verifier.extraction.splitting import normalise
+from verifier.extraction.weights import THRESHOLD
 
 __all__ = ["THRESHOLD", "Sentence", "analyse", "candidates", "extract", "normalise"]
 
@@ -41,17 +43,88 @@ class Sentence:
     boilerplate: bool  # True for dropped boilerplate
 
 
-def _headline(paragraphs: list[str], flags: list[bool]) -> int | None:
+def _headline(
+    paragraphs: list[str], titles: list[bool], flags: list[bool]
+) -> int | None:
     """Index of the headline: the last title line before the body text starts."""
     headline = None
     for index, paragraph in enumerate(paragraphs):
         if flags[index]:
             continue
-        if not splitting.is_title(paragraph):
+        if not titles[index]:
             break  # the first paragraph of prose
         if len(paragraph.split()) >= _HEADLINE_MIN_WORDS:
             headline = index
     return headline
+
+
+_QUOTE_MARK = re.compile(r"[“”«»\"]")
+
+
+def _quoted_intervals(paragraph: str) -> list[tuple[int, int]]:
+    """Where a paragraph is inside quotation marks.
+
+    A straight quote opens after a space and closes before one. A quotation
+    left open runs on until the next one opens, or to the paragraph's end (as a
+    quote of several paragraphs does).
+    """
+    intervals = []
+    opened = None
+    for match in _QUOTE_MARK.finditer(paragraph):
+        mark, char = match.start(), match.group()
+        if char == '"':
+            before = paragraph[mark - 1 : mark]
+            char = "“" if not before or before.isspace() or before in "([—–-" else "”"
+        if char in "“«":
+            if opened is not None:
+                intervals.append((opened, mark))
+            opened = mark
+        elif opened is not None:
+            intervals.append((opened, mark + 1))
+            opened = None
+    if opened is not None:
+        intervals.append((opened, len(paragraph)))
+    return intervals
+
+
+def _quoted_share(intervals: list[tuple[int, int]], start: int, end: int) -> float:
+    inside = sum(max(0, min(end, b) - max(start, a)) for a, b in intervals)
+    return round(inside / (end - start), 2) if end > start else 0.0
+
+
+def sentence_contexts(body: str) -> Iterator[tuple[int, int, bool, int, dict]]:
+    """Each sentence's span, whether it is boilerplate, its paragraph's index and
+    what the score needs to know of its place in the article (headline, lede,
+    quoted speech)."""
+    split = splitting.split_paragraphs(body)
+    paragraphs = [body[start:end] for (start, end), _ in split]
+    titles = [splitting.is_title(paragraph) for paragraph in paragraphs]
+    flags = boilerplate.flag_paragraphs(paragraphs, titles)
+    headline = _headline(paragraphs, titles, flags)
+    lede_seen = False
+    for index, ((para_start, _), spans) in enumerate(split):
+        intervals = (
+            _quoted_intervals(paragraphs[index])
+            if _QUOTE_MARK.search(paragraphs[index])
+            else []
+        )
+        for start, end in spans:
+            flagged = flags[index] or boilerplate.is_boilerplate_sentence(
+                body[start:end]
+            )
+            is_headline = index == headline
+            lede = not (flagged or is_headline or lede_seen) and (
+                headline is not None and index > headline
+            )
+            lede_seen = lede_seen or lede
+            context = {
+                "headline": is_headline,
+                "lede": lede,
+                "quoted": _quoted_share(intervals, start - para_start, end - para_start)
+                if intervals
+                else 0.0,
+            }
+            yield start, end, flagged, index, context
 
 
 def analyse(body: str) -> list[Sentence]:
@@ -59,21 +132,20 @@ def analyse(body: str) -> list[Sentence]:
 
     ``body`` should already be normalised: offsets refer to it as given.
     """
-    split = splitting.split_paragraphs(body)
-    paragraphs = [body[start:end] for (start, end), _ in split]
-    flags = boilerplate.flag_paragraphs(paragraphs)
-    headline = _headline(paragraphs, flags)
-
+    parts = list(sentence_contexts(body))
+    story = [part for part in parts if not part[2]]
+    names = claimants.resolve(
+        [body[start:end] for start, end, *_ in story],
+        [context["quoted"] for *_, context in story],
+        [paragraph for *_, paragraph, _ in story],
+    )
+    claimant_of = {part[0]: name for part, name in zip(story, names, strict=True)}
     sentences = []
-    for index, (_, spans) in enumerate(split):
-        for start, end in spans:
-            text = body[start:end]
-            flagged = flags[index] or boilerplate.is_boilerplate_sentence(text)
-            score, reasons = scoring.score_sentence(text, headline=index == headline)
-            claimant = "" if flagged else claimants.detect_claimant(text)
-            sentences.append(
-                Sentence(text, start, end, score, reasons, claimant, flagged)
-            )
+    for start, end, flagged, _, context in parts:
+        text = body[start:end]
+        score, reasons = scoring.score_sentence(text, **context)
+        claimant = claimant_of.get(start, "")
+        sentences.append(Sentence(text, start, end, score, reasons, claimant, flagged))
     return sentences
 
 

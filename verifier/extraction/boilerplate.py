@@ -30,15 +30,26 @@ _BOILERPLATE_START = re.compile(
         [
             # tip lines: "Have questions, concerns or tips?"
             r"(?:have|got|do you have)\b[^.!?]{0,60}\b(?:tips?|questions?|concerns?"
-            r"|story ideas?|feedback|comments?)\b[^.!]*\?$",
+            r"|story|story ideas?|feedback|comments?)\b[^.!]*\?$",
+            r"you(?:'re|’re| are) receiving this\b",
             # newsletters and widgets
             r"(?:sign up|subscribe|register|follow|download our|click here"
             r"|get our)\b",
             r"leave a (?:comment|reply)\b|\d+\s+comments?$",
+            # calls to action: "Read our ...", "Join us on LinkedIn."
+            r"(?:like|join|check out|read|visit|watch|listen to|connect with|find)"
+            r"\b.{0,60}\b(?:our|us|facebook|twitter|linkedin|youtube|instagram"
+            r"|tiktok)\b",
+            r"for more information\b",
+            # citations: "Doe, J.A., Roe, B. Title. Journal (2017), doi: ..."
+            r"(?:[A-Z][\w'’-]+,\s(?:[A-Z]\.\s?){1,3},?\s){2,}",
         ]
     ),
     re.IGNORECASE,
 )
+_DOI = re.compile(r"\bdoi:\s*10\.")
+# "The institute has more on floaters.": a pointer to elsewhere.
+_HAS_MORE = re.compile(r"\bha(?:s|ve) more (?:information )?(?:on|about)\b")
 # Wire credits: "Jane Doe contributed to this report.", "... contributed from Rome."
 _CONTRIBUTED = re.compile(
     r"^.{0,80}\bcontributed(?: reporting)?(?: to (?:this|the) (?:report|story))?"
@@ -135,7 +146,16 @@ def is_boilerplate_sentence(text: str) -> bool:
         or ("tip" in lower and _TIP_LINE.search(lower))
         or "all rights reserved" in lower
         or ("contributed" in lower and _CONTRIBUTED.search(lower))
+        or ("doi" in lower and _DOI.search(lower))
+        or ("more" in lower and _HAS_MORE.search(lower))
+        or (text.endswith(":") and _is_shouted(text))  # "(SOUNDBITE) JO DOE, SAYING:"
     )
+
+
+def _is_shouted(text: str) -> bool:
+    """Mostly capitals: a transcript's speaker label, a wire slug."""
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 8 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
 
 
 def _is_menu(paragraph: str) -> bool:
@@ -178,14 +198,46 @@ def _is_boilerplate_paragraph(paragraph: str) -> bool:
     )
 
 
-def flag_paragraphs(paragraphs: list[str]) -> list[bool]:
-    """Whether each paragraph is boilerplate, a reference list's entries included."""
+# Headings of the sections that close a press release or a page: links,
+# contacts, the organisation's own description ("About the Example Institute").
+_FURNITURE_HEADING = re.compile(
+    r"^(?:resources|reference|links|related links|more information"
+    r"|for more information|media contacts?|press contacts?|contacts?"
+    r"|notes to editors"
+    r"|editor'?s notes?|disclaimer|about (?:the )?[A-Z][\w&.'’-]*(?: [A-Z&][\w&.'’-]*)*)"
+    r"\s*:?$",
+    re.IGNORECASE,
+)
+# "About the Example Institute", not "About the study"
+_ABOUT_NAME = re.compile(
+    r"About (?:the )?[A-Z][\w&.'’-]*(?: (?:[A-Z&][\w&.'’-]*|of|and|for))*\s*:?$"
+)
+# The end of a press release: what follows is about the sender, not the news.
+_END_MARK = re.compile(r"^(?:#{3,}|-\s*30\s*-|-\s*ends\s*-|ends)$", re.IGNORECASE)
+
+
+def flag_paragraphs(paragraphs: list[str], titles: list[bool]) -> list[bool]:
+    """Whether each paragraph is boilerplate.
+
+    Besides furniture paragraphs, that is a reference list's entries, a furniture
+    section (links, contacts, "About the Example Institute") up to the next
+    heading, and everything after a press release's end mark ("###").
+    """
     flags = []
-    in_references = False
-    for paragraph in paragraphs:
-        if _REFERENCES_HEADING.match(paragraph.strip()):
+    in_references = in_section = ended = False
+    for paragraph, title in zip(paragraphs, titles, strict=True):
+        stripped = paragraph.strip()
+        ended = ended or bool(_END_MARK.match(stripped))
+        if _REFERENCES_HEADING.match(stripped):
             in_references = True
         elif in_references and not _CITATION.search(paragraph):
             in_references = False
-        flags.append(in_references or _is_boilerplate_paragraph(paragraph))
+        if title:
+            in_section = bool(_FURNITURE_HEADING.match(stripped)) and (
+                not stripped.lower().startswith("about ")
+                or bool(_ABOUT_NAME.match(stripped))
+            )
+        flags.append(
+            ended or in_references or in_section or _is_boilerplate_paragraph(paragraph)
+        )
     return flags

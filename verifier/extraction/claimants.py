@@ -47,6 +47,14 @@ _PARTICIPLE_TAIL = re.compile(
 )
 
 
+# Words that end a description of someone's role: "the party's health spokesman".
+_ROLES = frozenset(
+    "spokesman spokeswoman spokesperson minister secretary director chief officer"
+    " executive chairman chairwoman chair president head leader analyst economist"
+    " professor researcher author editor correspondent member".split()
+)
+
+
 def _clean_noun_phrase(text: str) -> str:
     """The noun phrase naming a claimant, or "" when ``text`` is not one."""
     phrase = _TRAILING_FILLER.sub("", _LEADING_FILLER.sub("", text.strip()))
@@ -76,6 +84,12 @@ def _subject_before(prefix: str) -> str:
     """Who speaks, from the text just before an attribution verb."""
     chunks = [chunk.strip() for chunk in _CHUNK_BREAK.split(prefix)]
     if chunks[-1]:
+        # "Jane Doe, Example Party health spokesman said": the name, not the role
+        role = chunks[-1].rsplit(" ", 1)[-1].lower().rstrip(".")
+        if role in _ROLES and len(chunks) >= 2 and chunks[-2]:
+            name = _clean_noun_phrase(chunks[-2])
+            if name and all(word[:1].isupper() for word in name.split()):
+                return name
         return _clean_noun_phrase(chunks[-1])
     # The verb follows a comma: the speaker comes before an appositive
     # ("Jane Doe, a historian, said"); without one the verb is inverted or ends
@@ -181,3 +195,145 @@ def detect_claimant(text: str) -> str:
         if claimant:
             return claimant
     return ""
+
+
+# --------------------------------------------------------------------------
+# One name per claimant across an article
+# --------------------------------------------------------------------------
+
+# "He said", "she added", "they explained that": who speaks is named earlier.
+_PRONOUN_SUBJECT = re.compile(
+    r"(?:^|[,;:“”\"]\s*|\b(?:and|but|so)\s+)(he|she|they|it)\s+(?:also\s+|later\s+"
+    r"|then\s+|previously\s+|further\s+|have\s+|has\s+|had\s+)?([a-z]+)\b",
+    re.IGNORECASE,
+)
+_INVERTED_PRONOUN = re.compile(r"[,”\"]\s*([a-z]+)\s+(he|she|they)\b[\s.,]")
+# Words of a title before a name: "Welsh Health Minister Jane Hutt",
+# "U.S. District Judge Deborah Chasanow", "Dr. Ana Ruiz".
+_TITLES = frozenset(
+    "mr mrs ms miss mx dr prof professor sir dame lord lady rev reverend sen senator"
+    " rep representative gov governor president minister secretary chancellor"
+    " mayor judge justice attorney general chief director officer executive"
+    " chairman chairwoman chair commissioner superintendent sheriff"
+    " detective sergeant captain lieutenant colonel councillor councilman"
+    " councilwoman supervisor spokesman spokeswoman spokesperson economist analyst"
+    " associate assistant deputy vice head manager founder editor author"
+    " ceo cfo coo md mph phd".split()
+)
+_GROUP_ENDINGS = ("s", "team", "group", "panel")
+
+
+def _pronoun(text: str) -> str:
+    """The pronoun that asserts ``text`` ("he", "she", "they", "it"), or ""."""
+    for match in _PRONOUN_SUBJECT.finditer(text):
+        if match.group(2).lower() in _CLAIM_VERBS:
+            return match.group(1).lower()
+    match = _INVERTED_PRONOUN.search(text)
+    if match and match.group(1) in _CLAIM_VERBS:
+        return match.group(2)
+    return ""
+
+
+def _person(claimant: str) -> tuple[str, str]:
+    """A person's name and title, from "Welsh Health Minister Jane Hutt":
+    ("Jane Hutt", "welsh health minister"); ("", "") when it is no person's."""
+    words = claimant.split()
+    if not words or not words[-1][:1].isupper() or words[0].lower() in ("the", "a"):
+        return "", ""
+    name: list[str] = []
+    for word in reversed(words):
+        if not word[:1].isupper() or word.rstrip(".,").lower() in _TITLES:
+            break
+        name.insert(0, word)
+    title = " ".join(words[: len(words) - len(name)]).lower()
+    if len(name) < 2 and not title:
+        return "", ""
+    return " ".join(name), title
+
+
+def _is_group(claimant: str) -> bool:
+    last = claimant.rsplit(" ", 1)[-1]
+    return (
+        " and " in claimant
+        or last.endswith(_GROUP_ENDINGS)
+        and last[:1].islower()
+        and not last.endswith("ss")
+    )
+
+
+def resolve(texts: list[str], quoted: list[float], paragraphs: list[int]) -> list[str]:
+    """The claimant of each sentence of an article, one name per source.
+
+    A pronoun ("she said") names whoever of that kind spoke last; a quotation
+    with no attribution of its own belongs to whoever the quotation is
+    attributed to further on in its paragraph, else to the last speaker. People
+    go by their name without title ("Jane Hutt" for "Health Minister Jane Hutt",
+    "Ms Hutt" and "Hutt"), and a role ("the health minister") by the name of
+    whoever holds it. "" is the outlet's own voice.
+    """
+    found = [detect_claimant(text) for text in texts]
+    people: dict[str, str] = {}  # surname -> name
+    roles: dict[str, str] = {}  # title -> name
+    for claimant in found:
+        name, title = _person(claimant)
+        if " " in name:
+            people.setdefault(name.rsplit(" ", 1)[-1], name)
+            if title:
+                roles.setdefault(title.removeprefix("the "), name)
+
+    def canonical(claimant: str) -> str:
+        words = claimant.split()
+        if words[-1] in people and all(
+            word.rstrip(".").lower() in _TITLES for word in words[:-1]
+        ):
+            return people[words[-1]]  # "Ms Hutt", "Hutt"
+        name, title = _person(claimant)
+        if name:
+            return people.get(name.rsplit(" ", 1)[-1], name)
+        lower = claimant.lower()
+        for article in ("the ", "a "):
+            if lower.startswith(article) and lower[len(article) :] in roles:
+                return roles[lower[len(article) :]]
+        return claimant
+
+    resolved: list[str] = []
+    last = {"person": "", "group": "", "thing": "", "any": ""}
+    for index, text in enumerate(texts):
+        claimant = canonical(found[index]) if found[index] else ""
+        if not claimant:
+            pronoun = _pronoun(text)
+            if pronoun in ("he", "she"):
+                claimant = last["person"] or last["any"]
+            elif pronoun == "they":
+                claimant = last["group"]
+            elif pronoun == "it":
+                claimant = last["thing"]
+        if claimant:
+            if claimant in people.values():
+                last["person"] = claimant
+            elif _is_group(claimant):
+                last["group"] = claimant
+            else:
+                last["thing"] = claimant
+            last["any"] = claimant
+        resolved.append(claimant)
+
+    # Quotations: "“We cut waits. Now we act,” she said." names her for both.
+    for index in range(len(texts) - 1, -1, -1):
+        if resolved[index] or quoted[index] < 0.5:
+            continue
+        after = index + 1
+        if (
+            after < len(texts)
+            and paragraphs[after] == paragraphs[index]
+            and quoted[after] > 0
+            and resolved[after]
+        ):
+            resolved[index] = resolved[after]
+    for index in range(len(texts)):
+        if resolved[index] or quoted[index] < 0.5:
+            continue
+        speakers = [resolved[j] for j in range(max(0, index - 3), index) if resolved[j]]
+        if speakers:
+            resolved[index] = speakers[-1]
+    return resolved

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import re
 
+from verifier.extraction.weights import BIAS, WEIGHTS
 from verifier.extraction.words import (
     MONTH_ABBREVIATIONS,
     MONTH_NAMES,
@@ -11,25 +13,20 @@ from verifier.extraction.words import (
     WEEKDAYS,
 )
 
-THRESHOLD = 0.45
-
-# Weights of the reasons; a sentence's score is their sum minus penalties for
-# opinion cues, clipped to [0, 1]. Figures or attribution alone reach the
-# threshold (an attributed statement is what a newsroom checks first); a name, a
-# date, a small count ("two clinics") or being the headline alone does not.
-WEIGHTS: dict[str, float] = {
-    "figures": 0.45,
-    "attribution": 0.45,
-    "causal": 0.3,
-    "comparison": 0.25,
-    "dates": 0.2,
-    "quotation": 0.2,
-    "named entity": 0.15,
-    "headline": 0.25,
-}
-WEAK_FIGURES_WEIGHT = 0.3
-OPINION_PENALTY = 0.4
-QUESTION_PENALTY = 0.3
+# The reasons a person sees next to a score, in this order: the cues that make
+# a sentence check-worthy. The cues against (opinion, prediction, quoted
+# speech...) weigh in the score too but are not listed.
+REASONS = (
+    "figures",
+    "dates",
+    "attribution",
+    "quotation",
+    "comparison",
+    "causal",
+    "event",
+    "named entity",
+    "headline",
+)
 
 
 def _phrase_index(phrases: str) -> dict[str, tuple[str, ...]]:
@@ -254,14 +251,89 @@ def _has_phrase(
     )
 
 
-def score_sentence(
-    text: str, *, headline: bool = False
-) -> tuple[float, tuple[str, ...]]:
-    """Check-worthiness in [0, 1] and the named reasons behind it.
+_FUTURE = re.compile(r"\b(?:will|shall|won[’']t)\b|[’']ll\b|\bgoing to\b")
+_MODAL = re.compile(r"\b(?:would|could|might|may|should|must|can|cannot|ought)\b")
+# Verbs that report a view rather than a fact: "welcomed", "called it ...".
+_VIEW_VERBS = frozenset(
+    "welcomed welcomes praised praises criticised criticized criticises criticizes"
+    " condemned condemns slammed hailed urged urges cautioned cautions stressed"
+    " believes believed thinks thought hopes hoped feels felt described called"
+    " calls branded dubbed labelled labeled insisted argued argues warned warns"
+    " suggested suggests".split()
+)
+_HEDGE_WORDS = frozenset(
+    "possibly potentially likely unlikely perhaps maybe probably hope hopes hoped"
+    " hoping promise promising prospect prospects soon aim aims plan plans intend"
+    " intends wish wishes believe believes think thinks".split()
+)
+_PREDICTION_PHRASES = _phrase_index(
+    "is expected to|are expected to|is set to|are set to|is likely to|are likely to"
+    "|is going to|are going to|is due to|are due to|in the future|next year"
+)
+# Words of feeling and judgement: praise, blame, hopes and fears.
+_EVALUATIVE_WORDS = frozenset(
+    "good great greatly excellent fantastic brilliant lovely delight delighted"
+    " pleasure pleased happy glad sad sorry sorely miss missed loved love kind"
+    " generous funny witty courteous charming gentle wise honest fair unfair"
+    " positive negative exciting excited encouraging disappointing disappointed"
+    " worried worrying concern concerns concerned fear fears afraid shocked"
+    " shocking welcome welcomed impressive unambitious ambitious failed failure"
+    " important importance significant crucial vital key essential serious"
+    " strong weak aggressive robust healthy bright bleak dramatic dramatically"
+    " huge enormous massive tremendous extraordinary incredible unacceptable"
+    " acceptable appropriate inappropriate proportionate disproportionate best"
+    " worst better worse really truly deeply very so quite pretty clearly"
+    " obviously surely certainly definitely wonderful terrible awful horrible"
+    " beautiful remarkable unfortunate shameful disgraceful outrageous ridiculous"
+    " absurd proud grateful thrilled amazing legendary iconic beloved".split()
+)
+# Case matters: "us" is a pronoun, "US" a country.
+_FIRST_PERSON = re.compile(
+    r"\b(?:I|me|my|mine|[Ww]e|[Oo]ur|ours|us|[Ll]et[’']s)\b(?![’']?[A-Za-z])"
+    r"|\bI[’'](?:m|ve|d|ll)\b|\b[Ww]e[’'](?:re|ve|d|ll)\b"
+)
+_SECOND_PERSON = frozenset("you your you're you’re yours yourself".split())
+# Words that open a call to action: "Follow us on ...", "Read our ...".
+_IMPERATIVES = frozenset(
+    "like follow join check read visit click subscribe see watch sign download share"
+    " contact call consider imagine learn find get try remember please register"
+    " listen discover explore donate send tell let don't don’t do".split()
+)
+_PAST = re.compile(r"\b[a-z]{2,}[^e\W]ed\b")
+_PAST_IRREGULAR = frozenset(
+    "was were had did made took gave went came became begun began won lost fell"
+    " rose grew led met held kept left paid sold bought built brought caught chose"
+    " drew drove fought found got hit knew meant put ran saw sent set shot spent"
+    " spoke stood struck taught told thought threw wrote born died dies won"
+    " broke beat sat".split()
+)
+# Verbs of events and official acts that news reports as facts.
+_EVENT_WORDS = frozenset(
+    "died dies dead killed injured born married divorced elected appointed"
+    " resigned retired fired hired sentenced convicted acquitted charged arrested"
+    " pleaded jailed fined sued ruled rejected dismissed approved passed signed"
+    " vetoed voted banned launched opened closed founded acquired merged bought"
+    " sold won lost beat defeated scored awarded published released announced"
+    " agreed reached signed raised cut increased reduced".split()
+)
+# Headlines of aims and explainers: "To fix the roads", "How the tax works".
+_AIM_OPENERS = frozenset("to what how why when where who which inside".split())
+_PRESENT = frozenset("is are has have does do".split())
+_ALL_CAPS = re.compile(r"[A-Z0-9 ().,:;'’/&-]{12,}$")
 
-    The score adds the weights of the reasons found and takes a penalty for
-    opinion or speculation cues and for questions. ``headline`` marks the
-    article's headline, which readers take for the story's main claim.
+
+def features(
+    text: str,
+    *,
+    headline: bool = False,
+    quoted: float = 0.0,
+    lede: bool = False,
+) -> dict[str, float]:
+    """The cues of ``text`` that the score weighs, each 0..1.
+
+    ``headline`` marks the article's headline, ``lede`` the first sentence of its
+    body, ``quoted`` the share of the sentence that is quoted speech (a quotation
+    may run over several sentences, so the caller works that out).
     """
     words = _WORD.findall(text.lower())
     vocabulary = frozenset(words)
@@ -273,8 +345,11 @@ def score_sentence(
         or not _NUMBER_WORDS.isdisjoint(vocabulary)
         or _has_phrase(_FIGURE_PHRASES, vocabulary, joined)
     )
+    weak_figures = not strong_figures and not _SMALL_NUMBER_WORDS.isdisjoint(vocabulary)
+    first = words[0] if words else ""
     found = {
-        "figures": strong_figures or not _SMALL_NUMBER_WORDS.isdisjoint(vocabulary),
+        "figures": strong_figures,
+        "small count": weak_figures,
         "dates": _has_date(text, vocabulary, joined, date_number),
         "attribution": (
             not SAY_VERBS.isdisjoint(vocabulary)
@@ -299,22 +374,70 @@ def score_sentence(
             or _has_phrase(_CAUSAL_PHRASES, vocabulary, joined)
             or ("driven" in vocabulary and bool(_DRIVEN_BY.search(joined)))
         ),
+        "event": not _EVENT_WORDS.isdisjoint(vocabulary),
+        "past tense": bool(_PAST.search(joined))
+        or not _PAST_IRREGULAR.isdisjoint(vocabulary),
         "named entity": _has_named_entity(text),
         "headline": headline,
+        "lede": lede,
+        "opinion": (
+            not _OPINION_WORDS.isdisjoint(vocabulary)
+            or _has_phrase(_OPINION_PHRASES, vocabulary, joined)
+            or (
+                ("i" in vocabulary or "we" in vocabulary)
+                and bool(_FIRST_PERSON_VIEW.search(joined))
+            )
+        ),
+        "evaluative": not _EVALUATIVE_WORDS.isdisjoint(vocabulary),
+        "present tense": not _PRESENT.isdisjoint(vocabulary)
+        and _PAST_IRREGULAR.isdisjoint(vocabulary)
+        and not _PAST.search(joined),
+        "modal": bool(_MODAL.search(text)),
+        "future": bool(_FUTURE.search(text)),
+        "view verb": not _VIEW_VERBS.isdisjoint(vocabulary),
+        "hedge": not _HEDGE_WORDS.isdisjoint(vocabulary)
+        or _has_phrase(_PREDICTION_PHRASES, vocabulary, joined),
+        "first person": bool(_FIRST_PERSON.search(text)),
+        "second person": not _SECOND_PERSON.isdisjoint(vocabulary),
+        "imperative": first in _IMPERATIVES and text[:1].isupper(),
+        "question": text.rstrip("\"'”’») ").endswith("?"),
+        "short": len(words) <= 4,
+        "long": len(words) >= 30,
+        "all caps": bool(_ALL_CAPS.match(text)),
+        "lead-in": text.endswith(":"),
     }
-    reasons = tuple(name for name in WEIGHTS if found[name])
-    score = sum(WEIGHTS[name] for name in reasons)
-    if found["figures"] and not strong_figures:
-        score += WEAK_FIGURES_WEIGHT - WEIGHTS["figures"]
-    if (
-        not _OPINION_WORDS.isdisjoint(vocabulary)
-        or _has_phrase(_OPINION_PHRASES, vocabulary, joined)
-        or (
-            ("i" in vocabulary or "we" in vocabulary)
-            and _FIRST_PERSON_VIEW.search(joined)
-        )
-    ):
-        score -= OPINION_PENALTY
-    if text.rstrip("\"'”’») ").endswith("?"):
-        score -= QUESTION_PENALTY
-    return round(min(max(score, 0.0), 1.0), 3), reasons
+    result = {name: 1.0 for name, value in found.items() if value}
+    # How specific: names and numbers past the first word, up to three.
+    specifics = len(_NUMBER.findall(text)) + len(_NAME_START.findall(text, 1))
+    if specifics:
+        result["specifics"] = min(specifics, 6) / 6
+    if quoted:
+        result["quoted speech"] = quoted
+        if not strong_figures and not found["dates"]:
+            result["quoted, no figure or date"] = quoted
+        if found["first person"]:
+            result["quoted, first person"] = quoted
+    if headline and (first in _AIM_OPENERS or found["question"]):
+        result["headline of an aim"] = 1.0
+    return result
+
+
+def score_sentence(
+    text: str,
+    *,
+    headline: bool = False,
+    quoted: float = 0.0,
+    lede: bool = False,
+) -> tuple[float, tuple[str, ...]]:
+    """Check-worthiness in [0, 1] and the named reasons behind it.
+
+    A logistic model over the cues of ``features``, with the weights that
+    ``scripts/fit_extraction.py`` fitted (see ``weights``).
+    """
+    cues = features(text, headline=headline, quoted=quoted, lede=lede)
+    z = BIAS + sum(WEIGHTS.get(name, 0.0) * value for name, value in cues.items())
+    score = 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
+    if "small count" in cues:
+        cues["figures"] = 0.0  # shown as a figure, weighed as a small count
+    reasons = tuple(name for name in REASONS if name in cues)
+    return round(score, 3), reasons

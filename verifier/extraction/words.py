@@ -47,8 +47,9 @@ SAY_VERBS = frozenset(
 # Verbs whose subject may also be whoever makes the claim, though they are no
 # sign of attribution by themselves: "the data show", "police blamed ...".
 AGENT_VERBS = frozenset(
-    "claims credited attributed blamed show shows showed suggested suggests predicted"
-    " projected indicated indicates".split()
+    "claims credited attributed blamed show shows showed shown suggested suggests"
+    " predicted projected indicated indicates identified discovered demonstrated"
+    " observed detected determined".split()
 )
 
 PRONOUNS = frozenset(

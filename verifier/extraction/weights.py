@@ -1,0 +1,37 @@
+"""Weights of the check-worthiness cues. Written by scripts/fit_extraction.py."""
+
+THRESHOLD = 0.50
+BIAS = -0.035
+WEIGHTS: dict[str, float] = {
+    "attribution": 0.120,
+    "causal": 0.179,
+    "comparison": 0.294,
+    "dates": 0.239,
+    "evaluative": -0.510,
+    "event": 0.468,
+    "figures": 1.240,
+    "first person": -0.252,
+    "future": -0.548,
+    "headline": 0.588,
+    "headline of an aim": -2.000,
+    "hedge": -0.589,
+    "imperative": -1.957,
+    "lead-in": -0.985,
+    "lede": 0.067,
+    "long": 0.179,
+    "modal": -0.330,
+    "named entity": 0.369,
+    "opinion": -0.640,
+    "past tense": 0.567,
+    "present tense": -0.160,
+    "question": -2.055,
+    "quotation": -0.515,
+    "quoted speech": -0.359,
+    "quoted, first person": -0.210,
+    "quoted, no figure or date": -0.536,
+    "second person": 0.014,
+    "short": -0.445,
+    "small count": 0.398,
+    "specifics": 0.452,
+    "view verb": -0.616,
+}
