@@ -284,7 +284,8 @@ def main() -> None:
         for key in pooled:
             pooled[key] += result[key]
         print(
-            f"  {held_out['name']:45} recall {result['tp']}/{result['tp'] + result['fn']}"
+            f"  {held_out['name']:45}"
+            f" recall {result['tp']}/{result['tp'] + result['fn']}"
             f" precision {result['good']}/{result['taken']}"
             f" threshold {threshold:.2f}"
         )
@@ -303,7 +304,8 @@ def main() -> None:
     threshold = choose_threshold(articles, bias, weights)
     result = evaluate(dev, bias, weights, threshold)
     print(
-        f"fitted on all {len(articles)} articles, on the dev set: threshold {threshold:.2f},"
+        f"fitted on all {len(articles)} articles, on the dev set:"
+        f" threshold {threshold:.2f},"
         f" recall(core) {result['recall']:.3f} precision {result['precision']:.3f}"
         f" separation {result['separation']:.3f}"
     )

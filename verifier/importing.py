@@ -91,7 +91,7 @@ def find_duplicate(body: str) -> Article | None:
 def import_body(*, user, body: str, title: str = "", **meta) -> tuple[Article, list]:
     """Store the article with the claims extraction finds in it.
 
-    Returns the article and its claims as extraction ranked them (figures first).
+    Returns the article and its claims as extraction ranked them (best first).
     """
     duplicate = find_duplicate(body)
     if duplicate is not None:

@@ -204,7 +204,8 @@ _FURNITURE_HEADING = re.compile(
     r"^(?:resources|reference|links|related links|more information"
     r"|for more information|media contacts?|press contacts?|contacts?"
     r"|notes to editors"
-    r"|editor'?s notes?|disclaimer|about (?:the )?[A-Z][\w&.'’-]*(?: [A-Z&][\w&.'’-]*)*)"
+    r"|editor'?s notes?|disclaimer"
+    r"|about (?:the )?[A-Z][\w&.'’-]*(?: [A-Z&][\w&.'’-]*)*)"
     r"\s*:?$",
     re.IGNORECASE,
 )

@@ -114,15 +114,18 @@ def _is_date_number(text: str, match: re.Match[str]) -> str:
     return ""
 
 
-def _numbers(text: str) -> tuple[bool, bool]:
-    """Whether ``text`` holds a number that is not a date, and a date number."""
+def _numbers(text: str) -> tuple[bool, bool, int]:
+    """Whether ``text`` holds a number that is not a date, a date number, and how
+    many numbers it holds."""
     figure = date = False
+    count = 0
     for match in _NUMBER.finditer(text):
+        count += 1
         if _is_date_number(text, match):
             date = True
         else:
             figure = True
-    return figure, date
+    return figure, date, count
 
 
 def _has_date(
@@ -251,8 +254,10 @@ def _has_phrase(
     )
 
 
-_FUTURE = re.compile(r"\b(?:will|shall|won[’']t)\b|[’']ll\b|\bgoing to\b")
-_MODAL = re.compile(r"\b(?:would|could|might|may|should|must|can|cannot|ought)\b")
+# "May" the month is no modal: "may" counts in lower case only.
+_MODAL_WORDS = frozenset("would could might should must can cannot ought".split())
+_FUTURE_WORDS = frozenset("will shall won't won’t".split())
+_WILL_SHORT = re.compile(r"[’']ll\b")
 # Verbs that report a view rather than a fact: "welcomed", "called it ...".
 _VIEW_VERBS = frozenset(
     "welcomed welcomes praised praises criticised criticized criticises criticizes"
@@ -287,11 +292,12 @@ _EVALUATIVE_WORDS = frozenset(
     " beautiful remarkable unfortunate shameful disgraceful outrageous ridiculous"
     " absurd proud grateful thrilled amazing legendary iconic beloved".split()
 )
-# Case matters: "us" is a pronoun, "US" a country.
-_FIRST_PERSON = re.compile(
-    r"\b(?:I|me|my|mine|[Ww]e|[Oo]ur|ours|us|[Ll]et[’']s)\b(?![’']?[A-Za-z])"
-    r"|\bI[’'](?:m|ve|d|ll)\b|\b[Ww]e[’'](?:re|ve|d|ll)\b"
+_FIRST_PERSON = frozenset(
+    "i i'm i’m i've i’ve i'd i’d i'll i’ll me my mine we we're we’re we've we’ve"
+    " we'd we’d we'll we’ll our ours let's let’s".split()
 )
+# Case matters: "us" is a pronoun, "US" a country.
+_US = re.compile(r"\bus\b")
 _SECOND_PERSON = frozenset("you your you're you’re yours yourself".split())
 # Words that open a call to action: "Follow us on ...", "Read our ...".
 _IMPERATIVES = frozenset(
@@ -338,7 +344,8 @@ def features(
     words = _WORD.findall(text.lower())
     vocabulary = frozenset(words)
     joined = f" {' '.join(words)} "
-    figure_number, date_number = _numbers(text)
+    figure_number, date_number, numbers = _numbers(text)
+    past = bool(_PAST.search(joined)) or not _PAST_IRREGULAR.isdisjoint(vocabulary)
 
     strong_figures = (
         figure_number  # in digits, money and percentages included
@@ -375,8 +382,7 @@ def features(
             or ("driven" in vocabulary and bool(_DRIVEN_BY.search(joined)))
         ),
         "event": not _EVENT_WORDS.isdisjoint(vocabulary),
-        "past tense": bool(_PAST.search(joined))
-        or not _PAST_IRREGULAR.isdisjoint(vocabulary),
+        "past tense": past,
         "named entity": _has_named_entity(text),
         "headline": headline,
         "lede": lede,
@@ -389,15 +395,17 @@ def features(
             )
         ),
         "evaluative": not _EVALUATIVE_WORDS.isdisjoint(vocabulary),
-        "present tense": not _PRESENT.isdisjoint(vocabulary)
-        and _PAST_IRREGULAR.isdisjoint(vocabulary)
-        and not _PAST.search(joined),
-        "modal": bool(_MODAL.search(text)),
-        "future": bool(_FUTURE.search(text)),
+        "present tense": not past and not _PRESENT.isdisjoint(vocabulary),
+        "modal": not _MODAL_WORDS.isdisjoint(vocabulary)
+        or ("may" in vocabulary and " may " in text),
+        "future": not _FUTURE_WORDS.isdisjoint(vocabulary)
+        or ("ll" in text and bool(_WILL_SHORT.search(text)))
+        or " going to " in joined,
         "view verb": not _VIEW_VERBS.isdisjoint(vocabulary),
         "hedge": not _HEDGE_WORDS.isdisjoint(vocabulary)
         or _has_phrase(_PREDICTION_PHRASES, vocabulary, joined),
-        "first person": bool(_FIRST_PERSON.search(text)),
+        "first person": not _FIRST_PERSON.isdisjoint(vocabulary)
+        or ("us" in vocabulary and bool(_US.search(text))),
         "second person": not _SECOND_PERSON.isdisjoint(vocabulary),
         "imperative": first in _IMPERATIVES and text[:1].isupper(),
         "question": text.rstrip("\"'”’») ").endswith("?"),
@@ -408,7 +416,7 @@ def features(
     }
     result = {name: 1.0 for name, value in found.items() if value}
     # How specific: names and numbers past the first word, up to three.
-    specifics = len(_NUMBER.findall(text)) + len(_NAME_START.findall(text, 1))
+    specifics = numbers + len(_NAME_START.findall(text, 1))
     if specifics:
         result["specifics"] = min(specifics, 6) / 6
     if quoted:
