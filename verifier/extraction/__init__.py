@@ -119,6 +119,7 @@ def sentence_contexts(body: str) -> Iterator[tuple[int, int, bool, int, dict]]:
             lede_seen = lede_seen or lede
             context = {
                 "headline": is_headline,
+                "subhead": titles[index] and not is_headline,
                 "lede": lede,
                 "quoted": _quoted_share(intervals, start - para_start, end - para_start)
                 if intervals

@@ -22,7 +22,9 @@ _WIDGETS = frozenset(
     "collapse|x|copy link|save|contact us|about us|privacy policy|"
     "terms of use|no comments|post a comment|add a comment|unsubscribe|"
     "manage preferences|similar news|related news|related stories|"
-    "related articles|more stories|more news|latest news|breaking news".split("|")
+    "related articles|more stories|more news|latest news|breaking news|"
+    "en español|español|in english|en français|français|deutsch|"
+    "translate|language|languages".split("|")
 )
 # Rules on how a boilerplate sentence starts (tried at its start only).
 _BOILERPLATE_START = re.compile(
@@ -33,7 +35,8 @@ _BOILERPLATE_START = re.compile(
             r"|story|story ideas?|feedback|comments?)\b[^.!]*\?$",
             r"you(?:'re|’re| are) receiving this\b",
             # newsletters and widgets
-            r"(?:sign up|subscribe|register|follow|download our|click here"
+            r"(?:sign up|subscribe|unsubscribe|manage preferences|register|follow"
+            r"|download our|click here"
             r"|get our)\b",
             r"leave a (?:comment|reply)\b|\d+\s+comments?$",
             # calls to action: "Read our ...", "Join us on LinkedIn."

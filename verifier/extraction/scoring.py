@@ -264,7 +264,8 @@ _VIEW_VERBS = frozenset(
     " condemned condemns slammed hailed urged urges cautioned cautions stressed"
     " believes believed thinks thought hopes hoped feels felt described called"
     " calls branded dubbed labelled labeled insisted argued argues warned warns"
-    " suggested suggests".split()
+    " suggested suggests hypothesised hypothesized speculated predicted predicts"
+    " forecast forecasts".split()
 )
 _HEDGE_WORDS = frozenset(
     "possibly potentially likely unlikely perhaps maybe probably hope hopes hoped"
@@ -322,6 +323,13 @@ _EVENT_WORDS = frozenset(
     " sold won lost beat defeated scored awarded published released announced"
     " agreed reached signed raised cut increased reduced".split()
 )
+# What a document says is on the record: "the report said", "the ruling found".
+_DOCUMENTS = frozenset(
+    "report reports study studies survey surveys audit audits ruling rulings filing"
+    " filings indictment complaint lawsuit document documents records data statement"
+    " memo letter analysis review findings paper journal census figures statistics"
+    " minutes transcript".split()
+)
 # Headlines of aims and explainers: "To fix the roads", "How the tax works".
 _AIM_OPENERS = frozenset("to what how why when where who which inside".split())
 _PRESENT = frozenset("is are has have does do".split())
@@ -332,13 +340,14 @@ def features(
     text: str,
     *,
     headline: bool = False,
+    subhead: bool = False,
     quoted: float = 0.0,
     lede: bool = False,
 ) -> dict[str, float]:
     """The cues of ``text`` that the score weighs, each 0..1.
 
-    ``headline`` marks the article's headline, ``lede`` the first sentence of its
-    body, ``quoted`` the share of the sentence that is quoted speech (a quotation
+    ``headline`` marks the article's headline, ``subhead`` any other line without
+    final punctuation (subheads, labels), ``lede`` the first sentence of its body, ``quoted`` the share of the sentence that is quoted speech (a quotation
     may run over several sentences, so the caller works that out).
     """
     words = _WORD.findall(text.lower())
@@ -385,6 +394,7 @@ def features(
         "past tense": past,
         "named entity": _has_named_entity(text),
         "headline": headline,
+        "subhead": subhead,
         "lede": lede,
         "opinion": (
             not _OPINION_WORDS.isdisjoint(vocabulary)
@@ -425,6 +435,14 @@ def features(
             result["quoted, no figure or date"] = quoted
         if found["first person"]:
             result["quoted, first person"] = quoted
+    if found["future"] and strong_figures:
+        result["forecast of a figure"] = 1.0
+    if found["modal"] and found["evaluative"]:
+        result["possible judgement"] = 1.0
+    if found["attribution"] and not quoted:
+        result["reported speech"] = 1.0
+    if found["attribution"] and not _DOCUMENTS.isdisjoint(vocabulary):
+        result["document as source"] = 1.0
     if headline and (first in _AIM_OPENERS or found["question"]):
         result["headline of an aim"] = 1.0
     return result
@@ -434,6 +452,7 @@ def score_sentence(
     text: str,
     *,
     headline: bool = False,
+    subhead: bool = False,
     quoted: float = 0.0,
     lede: bool = False,
 ) -> tuple[float, tuple[str, ...]]:
@@ -442,7 +461,7 @@ def score_sentence(
     A logistic model over the cues of ``features``, with the weights that
     ``scripts/fit_extraction.py`` fitted (see ``weights``).
     """
-    cues = features(text, headline=headline, quoted=quoted, lede=lede)
+    cues = features(text, headline=headline, subhead=subhead, quoted=quoted, lede=lede)
     z = BIAS + sum(WEIGHTS.get(name, 0.0) * value for name, value in cues.items())
     score = 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
     if "small count" in cues:
