@@ -183,6 +183,8 @@ def _is_boilerplate_paragraph(paragraph: str) -> bool:
         and not TERMINAL.search(paragraph)
     ):
         return True  # a lone navigation or widget word
+    if len(words) <= 2 and paragraph.isupper() and not _DIGIT.search(paragraph):
+        return True  # a section label over the headline: "LOCAL NEWS"
     if (
         len(words) <= 4
         and _STAFF_TITLE.search(paragraph)

@@ -346,9 +346,10 @@ def features(
 ) -> dict[str, float]:
     """The cues of ``text`` that the score weighs, each 0..1.
 
-    ``headline`` marks the article's headline, ``subhead`` any other line without
-    final punctuation (subheads, labels), ``lede`` the first sentence of its body, ``quoted`` the share of the sentence that is quoted speech (a quotation
-    may run over several sentences, so the caller works that out).
+    ``headline`` marks the article's headline, ``subhead`` any other line
+    without final punctuation (subheads, labels), ``lede`` the first sentence of
+    the body, ``quoted`` the share of the sentence that is quoted speech (a
+    quotation may run over several sentences, so the caller works that out).
     """
     words = _WORD.findall(text.lower())
     vocabulary = frozenset(words)
