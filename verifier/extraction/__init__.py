@@ -97,12 +97,12 @@ def sentence_contexts(body: str) -> Iterator[tuple[int, int, bool, int, dict]]:
     what the score needs to know of its place in the article (headline, lede,
     quoted speech)."""
     split = splitting.split_paragraphs(body)
-    paragraphs = [body[start:end] for (start, end), _ in split]
-    titles = [splitting.is_title(paragraph) for paragraph in paragraphs]
+    paragraphs = [body[start:end] for (start, end), _, _ in split]
+    titles = [title for _, _, title in split]
     flags = boilerplate.flag_paragraphs(paragraphs, titles)
     headline = _headline(paragraphs, titles, flags)
     lede_seen = False
-    for index, ((para_start, _), spans) in enumerate(split):
+    for index, ((para_start, _), spans, _) in enumerate(split):
         intervals = (
             _quoted_intervals(paragraphs[index])
             if _QUOTE_MARK.search(paragraphs[index])

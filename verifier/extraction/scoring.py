@@ -218,10 +218,13 @@ _NOT_NAMES = (
 )
 
 
-def _has_named_entity(text: str) -> bool:
-    """A name or acronym: capitalised words past the first, or a run of two."""
+def _has_named_entity(text: str, names: list[re.Match[str]]) -> bool:
+    """A name or acronym: capitalised words past the first, or a run of two.
+
+    ``names`` are the matches of ``_NAME_START`` in ``text``.
+    """
     first_word = _FIRST_WORD.search(text)
-    for match in _NAME_START.finditer(text):
+    for match in names:
         word = match.group()
         clean = word.rstrip(".")
         if clean in _NOT_NAMES:
@@ -355,6 +358,7 @@ def features(
     vocabulary = frozenset(words)
     joined = f" {' '.join(words)} "
     figure_number, date_number, numbers = _numbers(text)
+    names = list(_NAME_START.finditer(text))
     past = bool(_PAST.search(joined)) or not _PAST_IRREGULAR.isdisjoint(vocabulary)
 
     strong_figures = (
@@ -371,9 +375,13 @@ def features(
         "attribution": (
             not SAY_VERBS.isdisjoint(vocabulary)
             or _has_phrase(_ATTRIBUTION_PHRASES, vocabulary, joined)
-            or any(
-                noun in _EVIDENCE_NOUNS and verb in _EVIDENCE_VERBS
-                for noun, verb in zip(words, words[1:], strict=False)
+            or (
+                not _EVIDENCE_NOUNS.isdisjoint(vocabulary)
+                and not _EVIDENCE_VERBS.isdisjoint(vocabulary)
+                and any(
+                    noun in _EVIDENCE_NOUNS and verb in _EVIDENCE_VERBS
+                    for noun, verb in zip(words, words[1:], strict=False)
+                )
             )
         ),
         "quotation": _has_quotation(text),
@@ -393,7 +401,7 @@ def features(
         ),
         "event": not _EVENT_WORDS.isdisjoint(vocabulary),
         "past tense": past,
-        "named entity": _has_named_entity(text),
+        "named entity": _has_named_entity(text, names),
         "headline": headline,
         "subhead": subhead,
         "lede": lede,
@@ -427,7 +435,7 @@ def features(
     }
     result = {name: 1.0 for name, value in found.items() if value}
     # How specific: names and numbers past the first word, up to three.
-    specifics = numbers + len(_NAME_START.findall(text, 1))
+    specifics = numbers + sum(1 for match in names if match.start())
     if specifics:
         result["specifics"] = min(specifics, 6) / 6
     if quoted:

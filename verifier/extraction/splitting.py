@@ -322,12 +322,16 @@ def refine(paragraph: str, pieces: list[tuple[int, int]]) -> list[tuple[int, int
     return joined
 
 
-def split_paragraphs(body: str) -> list[tuple[tuple[int, int], list[tuple[int, int]]]]:
-    """Each paragraph span with the spans of its sentences."""
+def split_paragraphs(
+    body: str,
+) -> list[tuple[tuple[int, int], list[tuple[int, int]], bool]]:
+    """Each paragraph span with the spans of its sentences, and whether it is a
+    title (a line without final punctuation: a headline, a subhead)."""
     result = []
     for para_start, para_end in paragraphs(body):
         paragraph = body[para_start:para_end]
-        if is_title(paragraph):
+        title = is_title(paragraph)
+        if title:
             pieces = [(0, len(paragraph))]
         else:
             pieces = []
@@ -347,7 +351,7 @@ def split_paragraphs(body: str) -> list[tuple[tuple[int, int], list[tuple[int, i
             if span:
                 sentences.append(span)
         if sentences:
-            result.append(((para_start, para_end), sentences))
+            result.append(((para_start, para_end), sentences, title))
     return result
 
 
@@ -357,4 +361,4 @@ def split_sentences(body: str) -> list[tuple[int, int]]:
     A line without final punctuation (the headline, a subhead) is one sentence;
     no sentence crosses a paragraph break.
     """
-    return [span for _, sentences in split_paragraphs(body) for span in sentences]
+    return [span for _, sentences, _ in split_paragraphs(body) for span in sentences]
