@@ -218,13 +218,10 @@ _NOT_NAMES = (
 )
 
 
-def _has_named_entity(text: str, names: list[re.Match[str]]) -> bool:
-    """A name or acronym: capitalised words past the first, or a run of two.
-
-    ``names`` are the matches of ``_NAME_START`` in ``text``.
-    """
+def _has_named_entity(text: str) -> bool:
+    """A name or acronym: capitalised words past the first, or a run of two."""
     first_word = _FIRST_WORD.search(text)
-    for match in names:
+    for match in _NAME_START.finditer(text):
         word = match.group()
         clean = word.rstrip(".")
         if clean in _NOT_NAMES:
@@ -358,7 +355,6 @@ def features(
     vocabulary = frozenset(words)
     joined = f" {' '.join(words)} "
     figure_number, date_number, numbers = _numbers(text)
-    names = list(_NAME_START.finditer(text))
     past = bool(_PAST.search(joined)) or not _PAST_IRREGULAR.isdisjoint(vocabulary)
 
     strong_figures = (
@@ -401,7 +397,7 @@ def features(
         ),
         "event": not _EVENT_WORDS.isdisjoint(vocabulary),
         "past tense": past,
-        "named entity": _has_named_entity(text, names),
+        "named entity": _has_named_entity(text),
         "headline": headline,
         "subhead": subhead,
         "lede": lede,
@@ -435,7 +431,7 @@ def features(
     }
     result = {name: 1.0 for name, value in found.items() if value}
     # How specific: names and numbers past the first word, up to three.
-    specifics = numbers + sum(1 for match in names if match.start())
+    specifics = numbers + len(_NAME_START.findall(text, 1))
     if specifics:
         result["specifics"] = min(specifics, 6) / 6
     if quoted:
