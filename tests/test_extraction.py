@@ -285,6 +285,8 @@ TRICKY = "\n\n".join(
         "She works at Yahoo! Her team grew. It “grew fast” Then it shrank.",
         "“We won,” Jane Roe said. “They lost.” Then she left. “Why?” Nobody knew.",
         '"It is over," Mr. Li said. "Done." He left.',
+        "Prices rose. “It was 4%,” she said. “Not 5%.” He left. “Why?” Nobody knew.",
+        "He met Gov. “Jo” Lee. She said no. “Fine,” said Dr. “Bo” Ng. It ended.",
     ]
 )
 

@@ -87,9 +87,24 @@ def _quoted_intervals(paragraph: str) -> list[tuple[int, int]]:
     return intervals
 
 
-def _quoted_share(intervals: list[tuple[int, int]], start: int, end: int) -> float:
-    inside = sum(max(0, min(end, b) - max(start, a)) for a, b in intervals)
-    return round(inside / (end - start), 2) if end > start else 0.0
+def _quoted_shares(
+    intervals: list[tuple[int, int]], spans: list[tuple[int, int]]
+) -> list[float]:
+    """The share of each span (in text order) inside the intervals (in text order),
+    in one sweep over both."""
+    shares = []
+    first = 0
+    for start, end in spans:
+        while first < len(intervals) and intervals[first][1] <= start:
+            first += 1
+        inside = 0
+        following = first
+        while following < len(intervals) and intervals[following][0] < end:
+            a, b = intervals[following]
+            inside += min(end, b) - max(start, a)
+            following += 1
+        shares.append(round(inside / (end - start), 2) if end > start else 0.0)
+    return shares
 
 
 def sentence_contexts(body: str) -> Iterator[tuple[int, int, bool, int, dict]]:
@@ -103,12 +118,13 @@ def sentence_contexts(body: str) -> Iterator[tuple[int, int, bool, int, dict]]:
     headline = _headline(paragraphs, titles, flags)
     lede_seen = False
     for index, ((para_start, _), spans, _) in enumerate(split):
-        intervals = (
-            _quoted_intervals(paragraphs[index])
-            if _QUOTE_MARK.search(paragraphs[index])
-            else []
-        )
-        for start, end in spans:
+        if _QUOTE_MARK.search(paragraphs[index]):
+            intervals = _quoted_intervals(paragraphs[index])
+            relative = [(start - para_start, end - para_start) for start, end in spans]
+            shares = _quoted_shares(intervals, relative)
+        else:
+            shares = [0.0] * len(spans)
+        for (start, end), quoted in zip(spans, shares, strict=True):
             flagged = flags[index] or boilerplate.is_boilerplate_sentence(
                 body[start:end]
             )
@@ -121,9 +137,7 @@ def sentence_contexts(body: str) -> Iterator[tuple[int, int, bool, int, dict]]:
                 "headline": is_headline,
                 "subhead": titles[index] and not is_headline,
                 "lede": lede,
-                "quoted": _quoted_share(intervals, start - para_start, end - para_start)
-                if intervals
-                else 0.0,
+                "quoted": quoted,
             }
             yield start, end, flagged, index, context
 

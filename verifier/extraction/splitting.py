@@ -144,7 +144,7 @@ def is_title(paragraph: str) -> bool:
     )
 
 
-_EASY_BREAK = re.compile(r"\b([A-Za-z]+)([.!?])\s+(?=[A-Z])")
+_EASY_BREAK = re.compile(r"\b([A-Za-z]+)([.!?])\s+(?=[“]?[A-Z])")
 
 
 def _pre_split(text: str) -> Iterator[tuple[int, int]]:
@@ -277,7 +277,8 @@ def _ends_sentence(text: str, stop: int) -> bool:
     """Whether the stop at ``text[stop]`` ends a sentence, not an abbreviation."""
     if text[stop] != ".":
         return True
-    token = _LAST_TOKEN.search(text, 0, stop)
+    # A window: searching from the paragraph's start would cost its length.
+    token = _LAST_TOKEN.search(text, max(0, stop - 60), stop)
     word = token.group() if token else ""
     if len(word) < 2 or INITIALISM.fullmatch(word + "."):
         return False  # initials: "J.", "U.S."
