@@ -5,7 +5,13 @@ from __future__ import annotations
 import re
 
 from verifier.extraction.splitting import INITIALISM
-from verifier.extraction.words import ABBREVIATIONS, AGENT_VERBS, PRONOUNS, SAY_VERBS
+from verifier.extraction.words import (
+    ABBREVIATIONS,
+    AGENT_VERBS,
+    PRONOUNS,
+    SAY_VERBS,
+    TITLES,
+)
 
 _CLAIM_VERBS = SAY_VERBS | AGENT_VERBS
 _LOWER_WORD = re.compile(r"[a-z]+")
@@ -48,11 +54,7 @@ _PARTICIPLE_TAIL = re.compile(
 
 
 # Words that end a description of someone's role: "the party's health spokesman".
-_ROLES = frozenset(
-    "spokesman spokeswoman spokesperson minister secretary director chief officer"
-    " executive chairman chairwoman chair president head leader analyst economist"
-    " professor researcher author editor correspondent member".split()
-)
+_ROLES = TITLES | frozenset("leader researcher correspondent member".split())
 
 
 def _clean_noun_phrase(text: str) -> str:
@@ -208,18 +210,6 @@ _PRONOUN_SUBJECT = re.compile(
     re.IGNORECASE,
 )
 _INVERTED_PRONOUN = re.compile(r"[,”\"]\s*([a-z]+)\s+(he|she|they)\b[\s.,]")
-# Words of a title before a name: "Welsh Health Minister Jane Hutt",
-# "U.S. District Judge Deborah Chasanow", "Dr. Ana Ruiz".
-_TITLES = frozenset(
-    "mr mrs ms miss mx dr prof professor sir dame lord lady rev reverend sen senator"
-    " rep representative gov governor president minister secretary chancellor"
-    " mayor judge justice attorney general chief director officer executive"
-    " chairman chairwoman chair commissioner superintendent sheriff"
-    " detective sergeant captain lieutenant colonel councillor councilman"
-    " councilwoman supervisor spokesman spokeswoman spokesperson economist analyst"
-    " associate assistant deputy vice head manager founder editor author"
-    " ceo cfo coo md mph phd".split()
-)
 _GROUP_ENDINGS = ("s", "team", "group", "panel")
 
 
@@ -242,7 +232,7 @@ def _person(claimant: str) -> tuple[str, str]:
         return "", ""
     name: list[str] = []
     for word in reversed(words):
-        if not word[:1].isupper() or word.rstrip(".,").lower() in _TITLES:
+        if not word[:1].isupper() or word.rstrip(".,").lower() in TITLES:
             break
         name.insert(0, word)
     title = " ".join(words[: len(words) - len(name)]).lower()
@@ -284,7 +274,7 @@ def resolve(texts: list[str], quoted: list[float], paragraphs: list[int]) -> lis
     def canonical(claimant: str) -> str:
         words = claimant.split()
         if words[-1] in people and all(
-            word.rstrip(".").lower() in _TITLES for word in words[:-1]
+            word.rstrip(".").lower() in TITLES for word in words[:-1]
         ):
             return people[words[-1]]  # "Ms Hutt", "Hutt"
         name, title = _person(claimant)

@@ -56,3 +56,16 @@ PRONOUNS = frozenset(
     "he she they it we i you who which that this there those these".split()
 )
 PERSONAL_PRONOUNS = frozenset("he she they".split())
+
+# Words of a title or role: before a name ("Health Minister Jane Roe", "Dr. Ana
+# Ruiz") or ending a description of someone ("the party's health spokesman").
+TITLES = frozenset(
+    "mr mrs ms miss mx dr prof professor sir dame lord lady rev reverend sen senator"
+    " rep representative gov governor president minister secretary chancellor"
+    " mayor judge justice attorney general chief director officer executive"
+    " chairman chairwoman chair commissioner superintendent sheriff"
+    " detective sergeant captain lieutenant colonel councillor councilman"
+    " councilwoman supervisor spokesman spokeswoman spokesperson economist analyst"
+    " associate assistant deputy vice head manager founder editor author"
+    " ceo cfo coo md mph phd".split()
+)
