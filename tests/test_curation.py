@@ -185,6 +185,22 @@ def test_promoting_an_other_sentence_makes_it_a_claim(client, checker):
     assert "Other sentences" not in page
 
 
+def test_other_sentences_are_listed_likeliest_claim_first(client, checker):
+    body = "Rates rose 2%. The sky was grey. Rents rose in May. It rained."
+    article = make_article(checker, body=body, spans=[workflow.Span(0, 14)])
+    article.sentences = [[15, 32, 0.1, []], [33, 51, 0.4, ["dates"]], [52, 62, 0.2, []]]
+    article.save()
+    client.force_login(checker)
+    page = client.get(article.get_absolute_url()).content.decode()
+    others = page[page.index("Other sentences") :]
+
+    assert (
+        others.index("Rents rose in May.")
+        < others.index("It rained.")
+        < others.index("The sky was grey.")
+    )
+
+
 def test_quote_not_in_article_shows_an_error_and_adds_nothing(client, checker):
     article = make_article(checker, spans=[])
     client.force_login(checker)

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from verifier import importing
 from verifier.models import Article, Claim, Event
 
 pytestmark = pytest.mark.django_db
@@ -168,3 +169,89 @@ def test_command_refuses_a_non_http_url(tmp_path, admin_user):
             stderr=StringIO(),
         )
     assert Article.objects.count() == 0
+
+
+# --- html_to_text -----------------------------------------------------------------
+
+PAGE = """<!doctype html><html><head><title>T</title><style>p{}</style>
+<script>var tracker = 1;</script></head><body>
+<nav><a href="/">Home</a> <a href="/news">News</a></nav>
+<header><p>Site name</p></header>
+<main><article>
+<header><h1>Water  bills rose 8%</h1></header>
+<figure><img src="a.jpg" alt="A dripping tap">
+<figcaption>A tap. Photo: Jo/AP</figcaption></figure>
+<p>Bills rose 8% in 2024,
+the utility said.</p>
+<p>Rates had not risen&nbsp;since 2019.<br>Nobody objected.</p>
+<script>loadComments("tracker");</script><noscript>Enable JavaScript</noscript>
+<div class="gallery"><figcaption>Meters. Photo: Jo/AP</figcaption></div>
+<aside>Related stories</aside>
+<form><label>Email</label><input name="e"></form>
+</article></main>
+<div class="sidebar"><p>Most read today</p></div>
+<footer>© 2024 Example</footer>
+</body></html>"""
+
+
+def test_html_to_text_keeps_the_headline_first_and_paragraphs_apart():
+    assert importing.html_to_text(PAGE) == (
+        "Water bills rose 8%\n\n"
+        "Bills rose 8% in 2024, the utility said.\n\n"
+        "Rates had not risen since 2019.\nNobody objected."
+    )
+
+
+def test_html_to_text_drops_navigation_scripts_figures_and_furniture():
+    text = importing.html_to_text(PAGE)
+
+    for dropped in [
+        "Home",
+        "tracker",
+        "p{}",
+        "JavaScript",
+        "dripping",
+        "Photo: Jo",
+        "Meters",
+        "Related",
+        "Email",
+        "Most read",
+        "©",
+        "Site name",
+    ]:
+        assert dropped not in text
+
+
+def test_html_to_text_uses_the_body_when_there_is_no_article():
+    html = (
+        "<html><body><h1>Dam fails</h1><nav>Menu</nav>"
+        "<p>It failed in 1976.</p></body></html>"
+    )
+
+    assert importing.html_to_text(html) == "Dam fails\n\nIt failed in 1976."
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "",
+        "<html><body></body></html>",
+        "<html><body><nav>Home</nav><script>x()</script><footer>©</footer></body></html>",
+        "<html><body><h1>Only a headline</h1></body></html>",
+    ],
+)
+def test_html_to_text_returns_empty_text_without_body_text(html):
+    assert importing.html_to_text(html) == ""
+
+
+def test_html_to_text_keeps_every_block_of_a_long_page_in_order():
+    paragraphs = [f"Paragraph {n} says {n * 7} things." for n in range(20_000)]
+    html = (
+        "<html><body><article><h1>Many blocks</h1>"
+        + "".join(
+            f"<p>{p}</p><script>x({n})</script>" for n, p in enumerate(paragraphs)
+        )
+        + "</article></body></html>"
+    )
+
+    assert importing.html_to_text(html) == "\n\n".join(["Many blocks"] + paragraphs)

@@ -227,8 +227,8 @@ def figure_questions(claims: list[Claim]) -> list[dict]:
 
 
 def rank(claim: Claim):
-    """Extraction's order: claims with figures first, then by check-worthiness."""
-    return ("figures" not in claim.reasons, -claim.score, claim.start)
+    """Extraction's order: by check-worthiness, then in text order."""
+    return (-claim.score, claim.start)
 
 
 def article_segments(body: str, claims: list[Claim]) -> list[dict]:
@@ -330,7 +330,9 @@ def other_sentences(article: Article, claims: list[Claim]) -> list[dict]:
                 "reasons": reasons,
             }
         )
-    return others
+    # Best first, as extraction ranks them: a checker scanning for a missed
+    # claim finds the likeliest at the top.
+    return sorted(others, key=lambda sentence: (-sentence["score"], sentence["start"]))
 
 
 class ClaimListView(PermissionRequiredMixin, ExportMixin, SingleTableMixin, FilterView):
