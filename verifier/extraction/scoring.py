@@ -306,7 +306,6 @@ _IMPERATIVES = frozenset(
     " contact call consider imagine learn find get try remember please register"
     " listen discover explore donate send tell let don't don’t do".split()
 )
-_PAST = re.compile(r"\b[a-z]{2,}[^e\W]ed\b")
 _PAST_IRREGULAR = frozenset(
     "was were had did made took gave went came became begun began won lost fell"
     " rose grew led met held kept left paid sold bought built brought caught chose"
@@ -355,7 +354,9 @@ def features(
     vocabulary = frozenset(words)
     joined = f" {' '.join(words)} "
     figure_number, date_number, numbers = _numbers(text)
-    past = bool(_PAST.search(joined)) or not _PAST_IRREGULAR.isdisjoint(vocabulary)
+    past = not _PAST_IRREGULAR.isdisjoint(vocabulary) or any(
+        word.endswith("ed") and len(word) > 4 and word[-3] != "e" for word in vocabulary
+    )
 
     strong_figures = (
         figure_number  # in digits, money and percentages included
