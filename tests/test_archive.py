@@ -20,12 +20,14 @@ from tests.conftest import (
 from verifier import archive, exports, workflow
 from verifier.models import (
     Article,
+    AuditHead,
     Claim,
     Event,
     Evidence,
     ImmutableEventError,
     Note,
     Source,
+    WorkflowPolicy,
 )
 
 pytestmark = pytest.mark.django_db
@@ -275,6 +277,72 @@ def test_restore_keeps_the_order_of_events(worked_article):
     article = restore(document).article
     restored = article.events.exclude(action="restore").order_by("created_at", "pk")
     assert list(restored.values_list("action", flat=True)) == actions
+
+
+def test_restored_events_join_this_instances_chain_as_they_were(worked_article):
+    original = list(
+        worked_article.events.order_by("sequence").values(
+            "created_at", "actor__username", "action", "changes", "reason"
+        )
+    )
+    document = archive.article_archive(worked_article)
+    wipe(worked_article)
+    head = AuditHead.objects.get().sequence
+    article = restore(document).article
+    events = list(article.events.order_by("sequence"))
+    restored = [e for e in events if e.action != "restore"]
+    assert [
+        {
+            "created_at": e.created_at,
+            "actor__username": e.actor.username if e.actor else None,
+            "action": e.action,
+            "changes": e.changes,
+            "reason": e.reason,
+        }
+        for e in restored
+    ] == original
+    assert events[0].sequence > head
+    assert events[-1].action == "restore"
+    assert events[-1].changes["restored_events"] == [
+        None,
+        Event.objects.filter(sequence__gt=head).count() - 1,
+    ]
+    for before, event in zip(events, events[1:], strict=False):
+        assert event.sequence > before.sequence
+    assert all(e.recorded_at >= e.created_at for e in events)
+
+
+def test_an_instance_restored_from_an_archive_passes_verify_audit(
+    worked_article, checker, editor
+):
+    article = signed_off(worked_article, checker, editor)
+    document = archive.article_archive(article)
+    wipe(article)
+    # A fresh instance: no chain yet (test only: normal code never deletes an Event).
+    with append_only_trigger_off():
+        Event.objects.all()._raw_delete("default")
+    AuditHead.objects.all().delete()
+    User.objects.filter(username__in=["alice", "bob", "carol"]).update(is_active=False)
+    restore(document)
+    out = io.StringIO()
+    call_command("verify_audit", stdout=out)
+    assert "The audit trail matches" in out.getvalue()
+
+
+def test_self_approval_in_an_archive_is_restored_when_four_eyes_is_off(
+    worked_article,
+):
+    document = archive.article_archive(worked_article)
+    approval = next(e for e in document["events"] if e["action"] == "approve")
+    approval["actor"] = "bob"
+    approval["changes"]["approved_by"] = [None, "bob"]
+    document["claims"][0]["approved_by"] = "bob"
+    wipe(worked_article)
+    WorkflowPolicy.objects.update(four_eyes=True)
+    with pytest.raises(workflow.WorkflowError, match="was approved by bob, who wrote"):
+        restore(document)
+    WorkflowPolicy.objects.update(four_eyes=False)
+    assert restore(document).article.claims.filter(approved_by__username="bob")
 
 
 def test_restore_records_itself_as_an_event(worked_article):

@@ -426,8 +426,15 @@ def _message(error: jsonschema.ValidationError) -> str:
 
 
 def _first_error(document) -> str | None:
-    error = jsonschema.exceptions.best_match(_validator.iter_errors(document))
-    return _message(error) if error is not None else None
+    """The first schema error in the document, by where it is."""
+    errors = list(_validator.iter_errors(document))
+    if not errors:
+        return None
+    try:
+        error = min(errors, key=lambda e: list(e.absolute_path))
+    except TypeError:  # paths that cannot be ordered: let jsonschema choose
+        error = jsonschema.exceptions.best_match(errors)
+    return _message(error)
 
 
 def _refuse(message: str) -> None:
@@ -607,16 +614,16 @@ def restore(document, *, user=None) -> Restored:
     validate(document)
     doc = document
     data = doc["article"]
+    ratings = _ratings(doc["claims"])
+    problem = _check_fingerprint(doc, ratings)
+    if problem:
+        _refuse(problem)
     existing = Article.objects.filter(body_sha256=data["body_sha256"]).first()
     if existing is not None:
         raise WorkflowError(
             f"This article is already here as #{existing.pk} “{existing.title}”; "
             "nothing was restored."
         )
-    ratings = _ratings(doc["claims"])
-    problem = _check_fingerprint(doc, ratings)
-    if problem:
-        _refuse(problem)
     users, created_users = _users(doc)
 
     article = Article(
