@@ -745,3 +745,16 @@ def test_verify_audit_reports_malformed_stored_sentences(worked):
     status, output = verify_audit()
     assert status == 1
     assert f"article #{worked.pk}: its stored sentences are malformed" in output
+
+
+def test_an_event_saved_directly_still_joins_the_chain(claim, checker):
+    event = Event.objects.create(
+        actor=checker,
+        action="note",
+        target_type="claim",
+        target_id=claim.pk,
+        claim=claim,
+        article=claim.article,
+    )
+    assert event.sequence == AuditHead.objects.get().sequence
+    assert list(audit.check_chain()) == []

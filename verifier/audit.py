@@ -479,15 +479,20 @@ def _permissions(user_ids: Iterable[int]) -> dict[int, set[str] | None]:
     return held
 
 
-def _restored_sequences() -> set[int]:
-    """Sequences of Events that came in with an archive: their actors are from the
-    instance they were written on, and were checked when the archive was restored."""
-    restored = set()
+def _restored_sequences() -> dict[int, datetime.datetime]:
+    """The Events that came in with an archive, by sequence, with the time their
+    restore was recorded: their actors are from the instance they were written on, and
+    were checked when the archive was restored. A restore appends them and itself in
+    one go, so they share its ``recorded_at``, which their hashes hold."""
+    restored = {}
     restores = Event.objects.filter(action="restore", target_type="article")
-    for sequence, changes in restores.values_list("sequence", "changes"):
+    for sequence, recorded_at, changes in restores.values_list(
+        "sequence", "recorded_at", "changes"
+    ):
         pair = changes.get("restored_events") if isinstance(changes, dict) else None
         count = pair[1] if _pair(pair) and isinstance(pair[1], int) else 0
-        restored.update(range(sequence - count, sequence))
+        for earlier in range(max(sequence - count, 0), sequence):
+            restored[earlier] = recorded_at
     return restored
 
 
@@ -571,7 +576,9 @@ def _check_actor(row, needed, held, restored, user_changed, group_changed) -> li
         return [f"a {row['action']} needs a person, and it has none"] if perm else []
     if actor not in held:
         return [f"its actor (user #{actor}) does not exist"]
-    if perm is None or sequence in restored or held[actor] is None:
+    if perm is None or held[actor] is None:
+        return []
+    if sequence in restored and restored[sequence] == row["recorded_at"]:
         return []
     if perm in held[actor]:
         return []
