@@ -66,7 +66,7 @@ def main():
             target_id=claim.pk,
             claim=claim,
             article=claim.article,
-            changes={"text": [None, f"Bulk {n}"]},
+            changes={"bulk": [None, n]},
         )
         for n in range(args.bulk)
     ]
