@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from tests.conftest import PASSWORD, make_approved, make_submitted, refresh
 from verifier import audit, defaults, workflow
-from verifier.models import Claim, Event, Rating, WorkflowPolicy
+from verifier.models import Article, Claim, Event, Rating, WorkflowPolicy
 
 pytestmark = pytest.mark.django_db
 
@@ -354,3 +354,15 @@ def test_retitling_a_signed_off_article_in_the_admin_says_why_not(
     response = client.post(url, fields | {"title": "Test article"})
     assert response.status_code == 302
     assert refresh(article).factcheck_url == "https://verify.example.org/fc/9"
+
+
+def test_editing_an_article_with_malformed_sentences_says_so(
+    client, admin_user, article
+):
+    Article.objects.filter(pk=article.pk).update(sentences="abc")
+    client.force_login(admin_user)
+    url = reverse("admin:verifier_article_change", args=[article.pk])
+    response = client.post(url, {"title": "Retitled", "change_reason": "Typo."})
+    assert response.status_code == 200
+    assert "sentences are malformed" in response.content.decode()
+    assert refresh(article).title == "Test article"

@@ -170,7 +170,9 @@ class Article(models.Model):
     def clean(self):
         problem = self.sentence_problem(self.body or "", self.sentences)
         if problem:
-            raise ValidationError({"sentences": problem})
+            # Not tied to the field: no form shows it, and a ModelForm refuses an
+            # error for a field it does not have.
+            raise ValidationError(f"The article's sentences are malformed: {problem}")
 
     @staticmethod
     def sentence_problem(body: str, sentences) -> str:
