@@ -11,6 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError, connection, transaction
+from django.db.migrations.executor import MigrationExecutor
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -758,3 +759,36 @@ def test_an_event_saved_directly_still_joins_the_chain(claim, checker):
     )
     assert event.sequence == AuditHead.objects.get().sequence
     assert list(audit.check_chain()) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_chains_the_events_already_there():
+    executor = MigrationExecutor(connection)
+    before = [("verifier", "0005_claim_updated_at_index")]
+    latest = executor.loader.graph.leaf_nodes("verifier")
+    executor.migrate(before)
+    apps = executor.loader.project_state(before).apps
+    user = apps.get_model("auth", "User").objects.create(
+        username="olga", is_superuser=True
+    )
+    article = apps.get_model("verifier", "Article").objects.create(
+        title="Old", body="Old text.", body_sha256="0" * 64, imported_by=user
+    )
+    OldEvent = apps.get_model("verifier", "Event")
+    for action in ("import", "edit", "edit"):
+        OldEvent.objects.create(
+            actor=user,
+            action=action,
+            target_type="article",
+            target_id=article.pk,
+            article=article,
+            changes={"title": [None, "Old"]},
+            reason="Before the chain.",
+        )
+    executor = MigrationExecutor(connection)
+    executor.migrate(latest)
+    events = list(Event.objects.order_by("pk"))
+    assert [e.sequence for e in events] == [1, 2, 3]
+    assert [e.reason for e in events] == ["Before the chain."] * 3
+    assert list(audit.check_chain()) == []
+    assert AuditHead.objects.get().hash == events[-1].hash
