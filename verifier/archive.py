@@ -10,7 +10,7 @@ declared ``SCHEMA`` (JSON Schema, checked by the jsonschema library), then what 
 schema cannot say: links between records, spans inside the text, the sign-off's
 fingerprint, and the workflow's rules (four-eyes approval, sign-off only with every
 claim settled). A bad archive gets one error naming the field, such as
-``claims[3].changes: must be an object``, and nothing is written.
+``events[3].changes: must be an object``, and nothing is written.
 
 The fields archived for each model are declared once, below, each with its JSON
 Schema: the export, the schema and the restore all read those tables, so a new
