@@ -1,10 +1,19 @@
 """The admin's control room: every model listed, actions through the workflow, audit."""
 
 import pytest
+from django.contrib.auth.models import Group, Permission, User
 from django.urls import reverse
+from django.utils import timezone
 
-from tests.conftest import make_submitted, refresh
-from verifier.models import Claim, Event, Rating, WorkflowPolicy
+from tests.conftest import (
+    PASSWORD,
+    current_version,
+    make_approved,
+    make_submitted,
+    refresh,
+)
+from verifier import audit, defaults, workflow
+from verifier.models import Article, Claim, Event, Rating, WorkflowPolicy
 
 pytestmark = pytest.mark.django_db
 
@@ -140,3 +149,228 @@ def test_checker_cannot_use_the_admin(client, checker, claim):
     client.force_login(checker)
     response = client.get(reverse("admin:verifier_claim_changelist"))
     assert response.status_code == 302
+
+
+# --- every admin save is an Event -----------------------------------------------------
+
+
+def user_form(user, **changes):
+    """The fields of the admin's user change form, as stored, with ``changes``."""
+    # The form shows times to the second: store them so, or saving changes them.
+    User.objects.filter(pk=user.pk).update(
+        date_joined=user.date_joined.replace(microsecond=0)
+    )
+    joined = timezone.localtime(refresh(user).date_joined)
+    fields = {
+        "username": user.username,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email,
+        "is_active": "on" if user.is_active else "",
+        "is_staff": "on" if user.is_staff else "",
+        "is_superuser": "on" if user.is_superuser else "",
+        "groups": [g.pk for g in user.groups.all()],
+        "user_permissions": [p.pk for p in user.user_permissions.all()],
+        "last_login_0": "",
+        "last_login_1": "",
+        "date_joined_0": joined.strftime("%Y-%m-%d"),
+        "date_joined_1": joined.strftime("%H:%M:%S"),
+    }
+    return {k: v for k, v in (fields | changes).items() if v != ""}
+
+
+# The management forms of the claim page's (read-only) evidence and notes inlines.
+INLINES = {
+    f"{prefix}-{name}": "0"
+    for prefix in ("evidence", "notes")
+    for name in ("TOTAL_FORMS", "INITIAL_FORMS")
+}
+
+
+def test_saving_a_claim_in_the_admin_records_who_and_why(client, admin_user, claim):
+    client.force_login(admin_user)
+    url = reverse("admin:verifier_claim_change", args=[claim.pk])
+    response = client.post(
+        url, INLINES | {"change_reason": "Checked the inline evidence."}
+    )
+    assert response.status_code == 302
+    event = claim.events.order_by("pk").last()
+    assert (event.action, event.actor, event.reason) == (
+        "edit",
+        admin_user,
+        "Checked the inline evidence.",
+    )
+    assert audit.verify_claim(claim) == []
+
+
+def test_saving_a_claim_in_the_admin_without_a_reason_records_nothing(
+    client, admin_user, claim
+):
+    client.force_login(admin_user)
+    before = Event.objects.count()
+    url = reverse("admin:verifier_claim_change", args=[claim.pk])
+    assert client.post(url, INLINES | {"change_reason": ""}).status_code == 200
+    assert Event.objects.count() == before
+
+
+def test_promoting_a_user_to_staff_and_editor_records_the_change(
+    client, admin_user, checker
+):
+    client.force_login(admin_user)
+    editors = Group.objects.get(name=defaults.EDITORS)
+    url = reverse("admin:auth_user_change", args=[checker.pk])
+    form = user_form(
+        checker,
+        is_staff="on",
+        groups=[*checker.groups.values_list("pk", flat=True), editors.pk],
+        change_reason="Alice edits the night desk.",
+    )
+    assert client.post(url, form).status_code == 302
+    event = Event.objects.get(target_type="user", target_id=checker.pk)
+    assert event.actor == admin_user
+    assert event.changes["is_staff"] == [False, True]
+    assert event.changes["groups"] == [
+        [defaults.FACT_CHECKERS],
+        sorted([defaults.FACT_CHECKERS, defaults.EDITORS]),
+    ]
+    assert event.reason == "Alice edits the night desk."
+
+
+def test_deactivating_a_user_needs_a_reason_and_is_recorded(
+    client, admin_user, checker
+):
+    client.force_login(admin_user)
+    url = reverse("admin:auth_user_change", args=[checker.pk])
+    client.post(url, user_form(checker, is_active=""))
+    assert refresh(checker).is_active
+    client.post(url, user_form(checker, is_active="", change_reason="Left."))
+    assert not refresh(checker).is_active
+    event = Event.objects.get(target_type="user", target_id=checker.pk)
+    assert (event.changes, event.reason) == ({"is_active": [True, False]}, "Left.")
+
+
+def test_adding_a_user_records_it_without_the_password(client, admin_user):
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("admin:auth_user_add"),
+        {
+            "username": "frank",
+            "usable_password": "true",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            "change_reason": "New fact-checker.",
+        },
+    )
+    assert response.status_code == 302
+    frank = User.objects.get(username="frank")
+    event = Event.objects.get(target_type="user", target_id=frank.pk)
+    assert event.action == "create"
+    assert event.changes["username"] == [None, "frank"]
+    assert event.changes["password"] == [None, "changed"]
+    assert frank.password not in str(event.changes)
+
+
+def test_changing_a_password_in_the_admin_records_that_it_changed(
+    client, admin_user, checker
+):
+    client.force_login(admin_user)
+    old_hash = checker.password
+    response = client.post(
+        reverse("admin:auth_user_password_change", args=[checker.pk]),
+        {
+            "usable_password": "true",
+            "password1": "another-long-passphrase",
+            "password2": "another-long-passphrase",
+            "set-password": "Change password",
+        },
+    )
+    assert response.status_code == 302
+    checker = refresh(checker)
+    assert checker.check_password("another-long-passphrase")
+    event = Event.objects.get(target_type="user", target_id=checker.pk)
+    assert (event.action, event.actor) == ("password", admin_user)
+    assert event.changes == {"password": [None, "changed"]}
+    assert old_hash not in str(event.changes)
+    assert checker.password not in str(event.changes)
+
+
+def test_granting_a_permission_to_a_group_records_it(client, admin_user):
+    client.force_login(admin_user)
+    checkers = Group.objects.get(name=defaults.FACT_CHECKERS)
+    before = sorted(str(p) for p in checkers.permissions.all())
+    approve = Permission.objects.get(codename="approve_claim")
+    url = reverse("admin:auth_group_change", args=[checkers.pk])
+    response = client.post(
+        url,
+        {
+            "name": checkers.name,
+            "permissions": [*checkers.permissions.values_list("pk", flat=True)]
+            + [approve.pk],
+            "change_reason": "Seniors approve too.",
+        },
+    )
+    assert response.status_code == 302
+    assert checkers.permissions.filter(pk=approve.pk).exists()
+    event = Event.objects.get(target_type="group", target_id=checkers.pk)
+    assert event.changes["permissions"] == [before, sorted([*before, str(approve)])]
+    assert event.reason == "Seniors approve too."
+
+
+def test_changing_a_group_without_a_reason_changes_nothing(client, admin_user):
+    client.force_login(admin_user)
+    checkers = Group.objects.get(name=defaults.FACT_CHECKERS)
+    url = reverse("admin:auth_group_change", args=[checkers.pk])
+    response = client.post(url, {"name": "Renamed", "change_reason": ""})
+    assert response.status_code == 200
+    assert refresh(checkers).name == defaults.FACT_CHECKERS
+    assert not Event.objects.filter(target_type="group").exists()
+
+
+def test_adding_a_group_records_it(client, admin_user):
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("admin:auth_group_add"),
+        {"name": "Interns", "change_reason": "Summer interns."},
+    )
+    assert response.status_code == 302
+    group = Group.objects.get(name="Interns")
+    event = Event.objects.get(target_type="group", target_id=group.pk)
+    assert (event.action, event.changes["name"]) == ("create", [None, "Interns"])
+
+
+def test_retitling_a_signed_off_article_in_the_admin_says_why_not(
+    client, admin_user, checker, editor, other_editor, article
+):
+    first, *others = article.claims.order_by("start")
+    make_approved(first, checker, other_editor)
+    for claim in others:
+        workflow.dismiss(
+            claim, user=checker, reason="Opinion.", version=current_version(claim)
+        )
+    workflow.sign_off(article, user=editor, version=current_version(article))
+    client.force_login(admin_user)
+    url = reverse("admin:verifier_article_change", args=[article.pk])
+    fields = {
+        "title": "A new title",
+        "factcheck_url": "https://verify.example.org/fc/9",
+        "change_reason": "Retitled.",
+    }
+    response = client.post(url, fields)
+    assert response.status_code == 200
+    assert "only its published fact-check URL can change" in response.content.decode()
+    assert refresh(article).title == "Test article"
+    response = client.post(url, fields | {"title": "Test article"})
+    assert response.status_code == 302
+    assert refresh(article).factcheck_url == "https://verify.example.org/fc/9"
+
+
+def test_editing_an_article_with_malformed_sentences_says_so(
+    client, admin_user, article
+):
+    Article.objects.filter(pk=article.pk).update(sentences="abc")
+    client.force_login(admin_user)
+    url = reverse("admin:verifier_article_change", args=[article.pk])
+    response = client.post(url, {"title": "Retitled", "change_reason": "Typo."})
+    assert response.status_code == 200
+    assert "sentences are malformed" in response.content.decode()
+    assert refresh(article).title == "Test article"

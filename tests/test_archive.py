@@ -18,15 +18,17 @@ from tests.conftest import (
     make_source,
     refresh,
 )
-from verifier import exports, workflow
+from verifier import archive, exports, workflow
 from verifier.models import (
     Article,
+    AuditHead,
     Claim,
     Event,
     Evidence,
     ImmutableEventError,
     Note,
     Source,
+    WorkflowPolicy,
 )
 
 pytestmark = pytest.mark.django_db
@@ -110,6 +112,8 @@ TARGETS = {"article": Article, "claim": Claim, "evidence": Evidence, "note": Not
 
 def event_fields(event):
     row = fields(event)
+    for name in ("sequence", "recorded_at", "previous_hash", "hash"):
+        del row[name]  # the place in this instance's chain, not what happened
     model = TARGETS.get(event.target_type) or (
         Source if event.target_type == "source" else None
     )
@@ -169,16 +173,14 @@ def wipe(article, users=()):
 
 
 def restore(document):
-    return workflow.restore_archive(
-        json.loads(json.dumps(document, cls=exports.ArchiveEncoder))
-    )
+    return archive.restore(json.loads(json.dumps(document, cls=archive.ArchiveEncoder)))
 
 
 # --- the archive document -------------------------------------------------------------
 
 
 def test_archive_holds_article_claims_evidence_sources_notes_and_events(worked_article):
-    document = exports.article_archive(worked_article)
+    document = archive.article_archive(worked_article)
     assert document["format"] == "claim-verifier-article-archive"
     assert document["article"]["body"] == worked_article.body
     assert len(document["claims"]) == 3
@@ -194,7 +196,7 @@ def test_archive_holds_article_claims_evidence_sources_notes_and_events(worked_a
 
 
 def test_archive_names_users_by_username_and_ratings_by_label(worked_article):
-    document = exports.article_archive(worked_article)
+    document = archive.article_archive(worked_article)
     claim = document["claims"][0]
     assert (claim["assignee"], claim["approved_by"], claim["rating"]) == (
         "bob",
@@ -206,7 +208,7 @@ def test_archive_names_users_by_username_and_ratings_by_label(worked_article):
 
 
 def test_archive_keeps_timestamps_to_the_microsecond(worked_article):
-    text = exports.archive_json(worked_article)
+    text = archive.archive_json(worked_article)
     created = json.loads(text)["claims"][0]["created_at"]
     assert created == worked_article.claims.order_by("start")[0].created_at.isoformat()
 
@@ -214,18 +216,25 @@ def test_archive_keeps_timestamps_to_the_microsecond(worked_article):
 @pytest.mark.parametrize(
     "model, archived, related",
     [
-        (Article, exports.ARTICLE_FIELDS, {"imported_by", "signed_off_by"}),
+        (Article, archive.ARTICLE_FIELDS, {"imported_by", "signed_off_by"}),
         (
             Claim,
-            exports.CLAIM_FIELDS,
+            archive.CLAIM_FIELDS,
             {"article", "rating", "assignee", "submitted_by", "approved_by"},
         ),
         # A source's earlier version is not carried: the archive holds the
         # versions the article cited, each as it was.
-        (Source, exports.SOURCE_FIELDS, {"created_by", "supersedes"}),
-        (Evidence, exports.EVIDENCE_FIELDS, {"claim", "source", "added_by"}),
-        (Note, exports.NOTE_FIELDS, {"claim", "author"}),
-        (Event, exports.EVENT_FIELDS, {"actor", "article", "claim", "target_id"}),
+        (Source, archive.SOURCE_FIELDS, {"created_by", "supersedes"}),
+        (Evidence, archive.EVIDENCE_FIELDS, {"claim", "source", "added_by"}),
+        (Note, archive.NOTE_FIELDS, {"claim", "author"}),
+        # An Event's place in the hash chain is this instance's: restored Events
+        # are chained anew.
+        (
+            Event,
+            archive.EVENT_FIELDS,
+            {"actor", "article", "claim", "target_id"}
+            | {"sequence", "recorded_at", "previous_hash", "hash"},
+        ),
     ],
 )
 def test_archive_carries_every_field_of_every_model(model, archived, related):
@@ -238,7 +247,7 @@ def test_archive_carries_every_field_of_every_model(model, archived, related):
 
 def test_round_trip_restores_the_article_identically(worked_article):
     before = dump(worked_article)
-    document = exports.article_archive(worked_article)
+    document = archive.article_archive(worked_article)
     wipe(worked_article)
     restored = restore(document)
     assert dump(restored.article) == before
@@ -249,7 +258,7 @@ def test_round_trip_of_a_signed_off_article_keeps_the_sign_off(
 ):
     article = signed_off(worked_article, checker, editor)
     before = dump(article)
-    document = exports.article_archive(article)
+    document = archive.article_archive(article)
     wipe(article)
     restored = restore(document).article
     assert dump(restored) == before
@@ -259,7 +268,7 @@ def test_round_trip_of_a_signed_off_article_keeps_the_sign_off(
 
 def test_round_trip_into_an_instance_without_the_users(worked_article):
     before = dump(worked_article)
-    document = exports.article_archive(worked_article)
+    document = archive.article_archive(worked_article)
     wipe(worked_article, users=["alice", "bob", "carol"])
     restored = restore(document)
     assert dump(restored.article) == before
@@ -272,15 +281,84 @@ def test_restore_keeps_the_order_of_events(worked_article):
             "action", flat=True
         )
     )
-    document = exports.article_archive(worked_article)
+    document = archive.article_archive(worked_article)
     wipe(worked_article)
     article = restore(document).article
     restored = article.events.exclude(action="restore").order_by("created_at", "pk")
     assert list(restored.values_list("action", flat=True)) == actions
 
 
+def test_restored_events_join_this_instances_chain_as_they_were(worked_article):
+    original = list(
+        worked_article.events.order_by("sequence").values(
+            "created_at", "actor__username", "action", "changes", "reason"
+        )
+    )
+    document = archive.article_archive(worked_article)
+    wipe(worked_article)
+    head = AuditHead.objects.get().sequence
+    article = restore(document).article
+    events = list(article.events.order_by("sequence"))
+    restored = [e for e in events if e.action != "restore"]
+    assert [
+        {
+            "created_at": e.created_at,
+            "actor__username": e.actor.username if e.actor else None,
+            "action": e.action,
+            "changes": e.changes,
+            "reason": e.reason,
+        }
+        for e in restored
+    ] == original
+    assert events[0].sequence > head
+    assert events[-1].action == "restore"
+    assert events[-1].changes["restored_events"] == [
+        None,
+        Event.objects.filter(sequence__gt=head).count() - 1,
+    ]
+    for before, event in zip(events, events[1:], strict=False):
+        assert event.sequence > before.sequence
+    assert all(e.recorded_at >= e.created_at for e in events)
+
+
+def test_an_instance_restored_from_an_archive_passes_verify_audit(
+    worked_article, checker, editor
+):
+    article = signed_off(worked_article, checker, editor)
+    document = archive.article_archive(article)
+    wipe(article)
+    # A fresh instance: no chain yet (test only: normal code never deletes an Event).
+    with append_only_trigger_off():
+        Event.objects.all()._raw_delete("default")
+    AuditHead.objects.all().delete()
+    # Here the archive's authors hold no permission: the instance it came from
+    # vouched for them, and its rules were checked when it was restored.
+    for user in User.objects.filter(username__in=["alice", "bob", "carol"]):
+        user.groups.clear()
+    restore(document)
+    out = io.StringIO()
+    call_command("verify_audit", stdout=out)
+    assert "The audit trail matches" in out.getvalue()
+
+
+def test_self_approval_in_an_archive_is_restored_when_four_eyes_is_off(
+    worked_article,
+):
+    document = archive.article_archive(worked_article)
+    approval = next(e for e in document["events"] if e["action"] == "approve")
+    approval["actor"] = "bob"
+    approval["changes"]["approved_by"] = [None, "bob"]
+    document["claims"][0]["approved_by"] = "bob"
+    wipe(worked_article)
+    WorkflowPolicy.objects.update(four_eyes=True)
+    with pytest.raises(workflow.WorkflowError, match="was approved by bob, who wrote"):
+        restore(document)
+    WorkflowPolicy.objects.update(four_eyes=False)
+    assert restore(document).article.claims.filter(approved_by__username="bob")
+
+
 def test_restore_records_itself_as_an_event(worked_article):
-    document = exports.article_archive(worked_article)
+    document = archive.article_archive(worked_article)
     wipe(worked_article)
     article = restore(document).article
     event = article.events.order_by("pk").last()
@@ -289,7 +367,7 @@ def test_restore_records_itself_as_an_event(worked_article):
 
 
 def test_restored_events_stay_immutable(worked_article):
-    document = exports.article_archive(worked_article)
+    document = archive.article_archive(worked_article)
     wipe(worked_article)
     event = restore(document).article.events.first()
     event.reason = "Rewritten"
@@ -298,7 +376,7 @@ def test_restored_events_stay_immutable(worked_article):
 
 
 def test_withdrawn_evidence_events_keep_what_they_said(worked_article):
-    document = exports.article_archive(worked_article)
+    document = archive.article_archive(worked_article)
     wipe(worked_article)
     article = restore(document).article
     removal = article.events.get(action="remove_evidence")
@@ -310,7 +388,7 @@ def test_withdrawn_evidence_events_keep_what_they_said(worked_article):
 
 
 def test_missing_users_are_created_inactive_without_usable_password(worked_article):
-    document = exports.article_archive(worked_article)
+    document = archive.article_archive(worked_article)
     wipe(worked_article, users=["bob"])
     restored = restore(document)
     bob = User.objects.get(username="bob")
@@ -322,7 +400,7 @@ def test_missing_users_are_created_inactive_without_usable_password(worked_artic
 
 def test_existing_users_are_reused(worked_article):
     alice = User.objects.get(username="alice")
-    document = exports.article_archive(worked_article)
+    document = archive.article_archive(worked_article)
     wipe(worked_article)
     article = restore(document).article
     assert article.imported_by == alice
@@ -330,7 +408,7 @@ def test_existing_users_are_reused(worked_article):
 
 
 def test_sources_already_here_are_reused_not_copied(worked_article, checker):
-    document = exports.article_archive(worked_article)
+    document = archive.article_archive(worked_article)
     wipe(worked_article)
     here = make_source(checker)  # same URL as the archived "Government report"
     restored = restore(document)
@@ -345,7 +423,7 @@ def test_sources_already_here_are_reused_not_copied(worked_article, checker):
 def test_offline_sources_are_matched_by_title_and_reference(
     worked_article, checker, reference, n_interviews
 ):
-    document = exports.article_archive(worked_article)
+    document = archive.article_archive(worked_article)
     wipe(worked_article)
     workflow.create_source(user=checker, title="Interview", reference=reference)
     restore(document)
@@ -353,7 +431,7 @@ def test_offline_sources_are_matched_by_title_and_reference(
 
 
 def test_unknown_rating_is_refused_and_nothing_is_written(worked_article):
-    document = exports.article_archive(worked_article)
+    document = archive.article_archive(worked_article)
     document["claims"][0]["rating"] = "Pants on fire"
     wipe(worked_article, users=["bob"])
     counts = (Article.objects.count(), Event.objects.count(), User.objects.count())
@@ -367,7 +445,7 @@ def test_unknown_rating_is_refused_and_nothing_is_written(worked_article):
 
 
 def test_article_already_here_is_refused(worked_article):
-    document = exports.article_archive(worked_article)
+    document = archive.article_archive(worked_article)
     n_events = Event.objects.count()
     with pytest.raises(
         workflow.WorkflowError, match=f"already here as #{worked_article.pk}"
@@ -378,7 +456,7 @@ def test_article_already_here_is_refused(worked_article):
 
 
 def test_damaged_article_text_is_refused(worked_article):
-    document = exports.article_archive(worked_article)
+    document = archive.article_archive(worked_article)
     document["article"]["body"] += " Edited."
     with pytest.raises(workflow.WorkflowError, match="checksum"):
         restore(document)
@@ -387,7 +465,7 @@ def test_damaged_article_text_is_refused(worked_article):
 def test_claim_that_does_not_match_the_text_is_refused_and_nothing_is_written(
     worked_article,
 ):
-    document = exports.article_archive(worked_article)
+    document = archive.article_archive(worked_article)
     document["claims"][-1]["text"] = "Something else"
     wipe(worked_article, users=["bob"])
     with pytest.raises(workflow.WorkflowError, match="does not match the article text"):
@@ -398,54 +476,56 @@ def test_claim_that_does_not_match_the_text_is_refused_and_nothing_is_written(
 
 
 def test_invalid_record_is_refused_with_what_is_wrong(worked_article):
-    document = exports.article_archive(worked_article)
+    document = archive.article_archive(worked_article)
     document["claims"][0]["state"] = "lost"
     wipe(worked_article)
-    with pytest.raises(workflow.WorkflowError, match="claim #.* is not valid .*state"):
+    with pytest.raises(
+        workflow.WorkflowError, match=r"claims\[0\]\.state: must be one of 'open'"
+    ):
         restore(document)
 
 
 def test_claim_with_a_span_that_is_not_a_number_is_refused(worked_article):
-    document = exports.article_archive(worked_article)
+    document = archive.article_archive(worked_article)
     document["claims"][0]["start"] = "the beginning"
     wipe(worked_article)
-    with pytest.raises(workflow.WorkflowError, match="claim #.* is not valid .*start"):
+    with pytest.raises(
+        workflow.WorkflowError, match=r"claims\[0\]\.start: must be a whole number"
+    ):
         restore(document)
 
 
 def test_record_without_id_is_refused(worked_article):
-    document = exports.article_archive(worked_article)
+    document = archive.article_archive(worked_article)
     del document["notes"][0]["id"]
-    with pytest.raises(
-        workflow.WorkflowError, match="“notes” is not a list of records"
-    ):
+    with pytest.raises(workflow.WorkflowError, match=r"notes\[0\]\.id: is missing"):
         restore(document)
 
 
 def test_other_json_is_not_an_archive(db):
     with pytest.raises(workflow.WorkflowError, match="not an article archive"):
-        workflow.restore_archive({"@context": "https://schema.org"})
+        archive.restore({"@context": "https://schema.org"})
 
 
 def test_archive_of_a_newer_format_is_refused(worked_article):
-    document = exports.article_archive(worked_article)
-    document["version"] = 2
-    with pytest.raises(workflow.WorkflowError, match="version 2"):
+    document = archive.article_archive(worked_article)
+    document["version"] = archive.VERSION + 1
+    with pytest.raises(workflow.WorkflowError, match=f"version {archive.VERSION + 1}"):
         restore(document)
 
 
 def test_restoring_user_needs_permission_to_import(worked_article, nobody):
-    document = json.loads(exports.archive_json(worked_article))
+    document = json.loads(archive.archive_json(worked_article))
     wipe(worked_article)
     with pytest.raises(workflow.WorkflowError, match="permission"):
-        workflow.restore_archive(document, user=nobody)
+        archive.restore(document, user=nobody)
     assert not Article.objects.exists()
 
 
 def test_restoring_user_is_the_actor_of_the_restore_event(worked_article, checker):
-    document = json.loads(exports.archive_json(worked_article))
+    document = json.loads(archive.archive_json(worked_article))
     wipe(worked_article)
-    article = workflow.restore_archive(document, user=checker).article
+    article = archive.restore(document, user=checker).article
     assert article.events.get(action="restore").actor == checker
 
 

@@ -1,13 +1,19 @@
 """The audit trail: nobody can rewrite an Event, every change writes one, and
 verify_audit finds any object whose state its Events do not explain."""
 
+import importlib
 import json
+from contextlib import contextmanager
+from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError, connection, transaction
+from django.db.migrations.executor import MigrationExecutor
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from tests.conftest import (
     cite,
@@ -22,6 +28,7 @@ from tests.conftest import (
 from verifier import audit, workflow
 from verifier.models import (
     Article,
+    AuditHead,
     Claim,
     Event,
     Evidence,
@@ -399,9 +406,10 @@ def test_verify_audit_finds_nothing_on_the_demo(settings):
     settings.DEBUG = True
     call_command("setup_demo", stdout=StringIO())
     assert Claim.objects.filter(state=Claim.State.APPROVED).exists()
-    assert verify_audit() == (
-        0,
-        "The audit trail matches: 1 articles, 12 claims checked.\n",
+    status, output = verify_audit()
+    assert status == 0
+    assert (
+        "The audit trail matches: 37 events, 1 articles, 12 claims checked." in output
     )
 
 
@@ -550,10 +558,280 @@ def test_verify_audit_finds_nothing_after_curation(checker):
 
 def test_verify_audit_finds_nothing_on_an_article_restored_from_its_archive(worked):
     from tests.test_archive import restore, wipe
-    from verifier import exports
+    from verifier import archive
 
     worked = refresh(worked)
-    document = exports.article_archive(worked)
+    document = archive.article_archive(worked)
     wipe(worked)
     restored = restore(document).article
     assert audit.verify_article(restored) == []
+
+
+# --- the hash chain -------------------------------------------------------------------
+
+TRIGGER = importlib.import_module("verifier.migrations.0004_event_append_only_trigger")
+
+
+@contextmanager
+def append_only_trigger_dropped():
+    """What the database owner can do: take the append-only trigger away for a while
+    (migration 0004), then put it back as if nothing happened."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # ALTER TABLE waits for no deferred foreign-key check of this transaction.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("ALTER TABLE verifier_event DISABLE TRIGGER USER")
+        else:
+            cursor.execute(TRIGGER.SQLITE_DROP)
+        yield cursor
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE verifier_event ENABLE TRIGGER USER")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        else:
+            cursor.execute(TRIGGER.SQLITE_CREATE)
+
+
+def test_each_event_is_chained_to_the_one_before_it(worked):
+    events = list(Event.objects.order_by("sequence"))
+    assert [e.sequence for e in events] == list(range(1, len(events) + 1))
+    assert events[0].previous_hash == ""
+    for before, event in zip(events, events[1:], strict=False):
+        assert event.previous_hash == before.hash
+    for event in events:
+        values = {name: getattr(event, name) for name in audit.HASHED}
+        assert event.hash == audit.event_hash(values)
+    assert (AuditHead.objects.get().sequence, AuditHead.objects.get().hash) == (
+        events[-1].sequence,
+        events[-1].hash,
+    )
+
+
+def test_a_list_of_events_is_chained_and_inserted_in_one_go(claim, checker):
+    events = [
+        Event(
+            actor=checker,
+            action="note",
+            target_type="note",
+            target_id=n,
+            claim=claim,
+            article=claim.article,
+            changes={"text": [None, f"Note {n}"]},
+        )
+        for n in range(3)
+    ]
+    last = Event.objects.order_by("sequence").last()
+    with CaptureQueriesContext(connection) as queries:
+        audit.append(events)
+    inserts = [
+        q for q in queries if q["sql"].startswith('INSERT INTO "verifier_event"')
+    ]
+    assert len(inserts) == 1
+    assert [e.sequence for e in events] == [last.sequence + n for n in (1, 2, 3)]
+    assert [e.previous_hash for e in events] == [last.hash] + [
+        e.hash for e in events[:2]
+    ]
+    assert list(audit.check_chain()) == []
+
+
+@pytest.mark.parametrize(
+    "column, forged",
+    [
+        ("actor_id", lambda event, other: other.pk),
+        ("created_at", lambda event, other: event.created_at - timedelta(hours=1)),
+        ("reason", lambda event, other: "Rewritten afterwards."),
+        ("changes", lambda event, other: '{"state": ["submitted", "approved"]}'),
+    ],
+)
+def test_an_event_rewritten_with_the_trigger_dropped_fails_verify_audit(
+    worked, other_editor, column, forged
+):
+    event = Event.objects.filter(action="approve").get()
+    with append_only_trigger_dropped() as cursor:
+        cursor.execute(
+            f"UPDATE verifier_event SET {column} = %s WHERE id = %s",
+            [forged(event, other_editor), event.pk],
+        )
+    status, output = verify_audit()
+    assert status == 1
+    assert f"event #{event.pk}: was changed after it was written" in output
+
+
+def test_an_event_rewritten_with_its_hash_recomputed_still_breaks_the_chain(worked):
+    event = Event.objects.filter(action="approve").get()
+    values = {name: getattr(event, name) for name in audit.HASHED}
+    values["reason"] = "Rewritten, hash and all."
+    with append_only_trigger_dropped() as cursor:
+        cursor.execute(
+            "UPDATE verifier_event SET reason = %s, hash = %s WHERE id = %s",
+            [values["reason"], audit.event_hash(values), event.pk],
+        )
+    status, output = verify_audit()
+    assert status == 1
+    after = Event.objects.get(sequence=event.sequence + 1)
+    assert f"event #{after.pk}: does not link to the Event before it" in output
+
+
+def test_events_removed_from_the_end_of_the_chain_fail_verify_audit(worked):
+    last = Event.objects.order_by("sequence").last()
+    with append_only_trigger_dropped():
+        Event.objects.filter(pk=last.pk)._raw_delete("default")
+    status, output = verify_audit()
+    assert status == 1
+    assert "Events at its end are missing" in output
+
+
+def test_an_event_removed_from_the_middle_of_the_chain_fails_verify_audit(worked):
+    middle = Event.objects.get(sequence=5)
+    with append_only_trigger_dropped():
+        Event.objects.filter(pk=middle.pk)._raw_delete("default")
+    status, output = verify_audit()
+    assert status == 1
+    after = Event.objects.get(sequence=6)
+    assert f"event #{after.pk}: is at position 6 of the chain where 5 belongs" in output
+
+
+def forge(claim, actor, action, changes, **fields):
+    """An Event written with a valid hash but not by the workflow: a forgery that
+    knows the chain, or a bug."""
+    [event] = audit.append(
+        [
+            Event(
+                actor=actor,
+                action=action,
+                target_type="claim",
+                target_id=claim.pk,
+                claim=claim,
+                article=claim.article,
+                changes=changes,
+                **fields,
+            )
+        ]
+    )
+    return event
+
+
+def test_verify_audit_reports_an_approval_by_someone_without_the_permission(
+    worked, checker
+):
+    claim = worked.claims.get(state=Claim.State.SUBMITTED)
+    event = forge(claim, checker, "approve", {"state": ["submitted", "approved"]})
+    status, output = verify_audit()
+    assert status == 1
+    assert (
+        f"event #{event.pk}: its actor (user #{checker.pk}) does not hold "
+        "verifier.approve_claim" in output
+    )
+
+
+def test_verify_audit_reports_a_dismissal_without_a_reason(worked, checker):
+    claim = worked.claims.filter(state=Claim.State.IN_PROGRESS).first()
+    event = forge(claim, checker, "dismiss", {"state": ["in_progress", "dismissed"]})
+    status, output = verify_audit()
+    assert status == 1
+    assert f"event #{event.pk}: a dismiss needs a reason, and it has none" in output
+
+
+def test_verify_audit_reports_an_event_dated_in_the_future(worked, checker):
+    claim = worked.claims.filter(state=Claim.State.IN_PROGRESS).first()
+    tomorrow = timezone.now() + timedelta(days=1)
+    event = forge(claim, checker, "note", {}, created_at=tomorrow)
+    status, output = verify_audit()
+    assert status == 1
+    assert f"event #{event.pk}: its time lies in the future" in output
+
+
+@pytest.mark.parametrize(
+    "changes, finding",
+    [
+        ("not a dict", "its changes are not an object (str)"),
+        (["state", "approved"], "its changes are not an object (list)"),
+        ({"state": "approved"}, "its change of 'state' is not a [from, to] pair"),
+        ({"state": [["submitted"], {"to": "approved"}]}, "changes state from"),
+    ],
+)
+def test_verify_audit_reports_malformed_changes_and_checks_everything_else(
+    worked, checker, changes, finding
+):
+    claim = worked.claims.get(state=Claim.State.SUBMITTED)
+    forge(claim, checker, "note", changes)
+    Claim.objects.filter(pk=worked.claims.get(state="dismissed").pk).update(
+        state=Claim.State.OPEN
+    )
+    status, output = verify_audit()
+    assert status == 1
+    assert finding in output
+    assert "state is 'open' but its events say 'dismissed'" in output
+
+
+def test_verify_audit_reports_a_signed_off_verdict_changed_behind_the_workflow(
+    checker, editor, other_editor
+):
+    article = make_article(checker)
+    first, *others = article.claims.order_by("start")
+    make_approved(first, checker, other_editor)
+    for claim in others:
+        workflow.dismiss(
+            claim, user=checker, reason="Opinion.", version=current_version(claim)
+        )
+    workflow.sign_off(article, user=editor, version=current_version(article))
+    assert verify_audit()[0] == 0
+    Claim.objects.filter(pk=first.pk).update(start=first.start + 1)
+    status, output = verify_audit()
+    assert status == 1
+    assert (
+        f"article #{article.pk}: its stored sign-off fingerprint does not match"
+        in output
+    )
+
+
+def test_verify_audit_reports_malformed_stored_sentences(worked):
+    Article.objects.filter(pk=worked.pk).update(sentences="abc")
+    status, output = verify_audit()
+    assert status == 1
+    assert f"article #{worked.pk}: its stored sentences are malformed" in output
+
+
+def test_an_event_saved_directly_still_joins_the_chain(claim, checker):
+    event = Event.objects.create(
+        actor=checker,
+        action="note",
+        target_type="claim",
+        target_id=claim.pk,
+        claim=claim,
+        article=claim.article,
+    )
+    assert event.sequence == AuditHead.objects.get().sequence
+    assert list(audit.check_chain()) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_chains_the_events_already_there():
+    executor = MigrationExecutor(connection)
+    before = [("verifier", "0005_claim_updated_at_index")]
+    latest = executor.loader.graph.leaf_nodes("verifier")
+    executor.migrate(before)
+    apps = executor.loader.project_state(before).apps
+    user = apps.get_model("auth", "User").objects.create(
+        username="olga", is_superuser=True
+    )
+    article = apps.get_model("verifier", "Article").objects.create(
+        title="Old", body="Old text.", body_sha256="0" * 64, imported_by=user
+    )
+    OldEvent = apps.get_model("verifier", "Event")
+    for action in ("import", "edit", "edit"):
+        OldEvent.objects.create(
+            actor=user,
+            action=action,
+            target_type="article",
+            target_id=article.pk,
+            article=article,
+            changes={"title": [None, "Old"]},
+            reason="Before the chain.",
+        )
+    executor = MigrationExecutor(connection)
+    executor.migrate(latest)
+    events = list(Event.objects.order_by("pk"))
+    assert [e.sequence for e in events] == [1, 2, 3]
+    assert [e.reason for e in events] == ["Before the chain."] * 3
+    assert list(audit.check_chain()) == []
+    assert AuditHead.objects.get().hash == events[-1].hash

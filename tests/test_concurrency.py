@@ -323,3 +323,35 @@ def test_merge_racing_adjust_with_one_version_lets_exactly_one_through(checker):
         )
         assert audit.verify_claim(first) == []
         assert audit.verify_claim(second) == []
+
+
+def test_changes_to_different_articles_at_once_never_fork_the_hash_chain(
+    checker, editor
+):
+    # Different articles share no row lock: only the chain's head serialises them.
+    claims = [
+        make_article(
+            checker, body=f"Article {n}: prices rose {n}% in May."
+        ).claims.get()
+        for n in range(6)
+    ]
+    for round_ in range(10):
+        outcomes = race(
+            *[
+                partial(workflow.add_note, claim, user=checker, text=f"Note {round_}")
+                for claim in claims
+            ],
+            partial(
+                workflow.assign,
+                claims[0],
+                user=editor,
+                assignee=None,
+                version=current_version(claims[0]),
+            ),
+        )
+        assert len(winners(outcomes)) == len(outcomes)
+    sequences = list(
+        Event.objects.order_by("sequence").values_list("sequence", flat=True)
+    )
+    assert sequences == list(range(1, len(sequences) + 1))
+    assert list(audit.check_chain()) == []

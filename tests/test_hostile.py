@@ -4,6 +4,7 @@ Every case gets a clear refusal or safely escaped output: never a server error, 
 partial write, never an action the user's role does not allow.
 """
 
+import json
 from io import StringIO
 from types import SimpleNamespace
 
@@ -1054,3 +1055,138 @@ def test_plain_text_refuses_controls_and_overrides_naming_them(character):
     with pytest.raises(ValidationError) as refused:
         validators.plain_text(f"a{character}b")
     assert f"U+{ord(character):04X}" in refused.value.messages[0]
+
+
+# --- hostile article archives (import_article_archive) --------------------------------
+
+
+def event_index(doc, action):
+    return next(i for i, e in enumerate(doc["events"]) if e["action"] == action)
+
+
+def set_at(path, value):
+    """A change to the archive: set the value at ``path`` (keys and list indexes)."""
+
+    def change(doc):
+        *parents, last = path
+        target = doc
+        for key in parents:
+            target = target[key]
+        target[last] = value
+
+    return change
+
+
+def self_approval(doc):
+    # The checker who wrote and submitted the verdict approves it too.
+    approval = doc["events"][event_index(doc, "approve")]
+    approval["actor"] = "alice"
+    approval["changes"]["approved_by"] = [None, "alice"]
+    doc["claims"][0]["approved_by"] = "alice"
+
+
+def approval_removed(doc):
+    del doc["events"][event_index(doc, "approve")]
+
+
+def duplicate_event_id(doc):
+    doc["events"][1]["id"] = doc["events"][0]["id"]
+
+
+ARCHIVES = {
+    "changes not an object": (
+        set_at(["events", 0, "changes"], "not a dict"),
+        "events[0].changes: must be an object",
+    ),
+    "a list as the title": (
+        set_at(["article", "title"], ["Breaking"]),
+        "article.title: must be a text",
+    ),
+    "a list as a claim's text": (
+        set_at(["claims", 0, "text"], ["The river rose"]),
+        "claims[0].text: must be a text",
+    ),
+    "an object as a reason": (
+        set_at(["events", 1, "reason"], {"why": "not"}),
+        "events[1].reason: must be a text",
+    ),
+    "a number as a username": (
+        set_at(["claims", 0, "assignee"], 5),
+        "claims[0].assignee: must be a text or null",
+    ),
+    "sentences that are text": (
+        set_at(["article", "sentences"], "abc"),
+        "article.sentences: must be a list",
+    ),
+    "a sentence of texts": (
+        set_at(["article", "sentences"], [["a", "b", "c", "d"]]),
+        "article.sentences[0][0]: must be a whole number",
+    ),
+    "a sentence outside the text": (
+        set_at(["article", "sentences"], [[0, 10**6, 0.5, []]]),
+        "article.sentences[0]: 0-1000000 is outside the text",
+    ),
+    "a span outside the text": (
+        set_at(["claims", 0, "end"], 10**6),
+        "claims[0]: its span 0-1000000 is outside the article text",
+    ),
+    "a fractional offset": (
+        set_at(["claims", 0, "start"], 1.5),
+        "claims[0].start: must be a whole number",
+    ),
+    "true as an id": (
+        set_at(["claims", 0, "id"], True),
+        "claims[0].id: must be a whole number",
+    ),
+    "an unknown field": (
+        set_at(["claims", 0, "is_admin"], True),
+        "claims[0]: has an unknown field 'is_admin'",
+    ),
+    "a time that is not one": (
+        set_at(["events", 0, "created_at"], "yesterday"),
+        "events[0].created_at: must be a date-time",
+    ),
+    "an id used twice": (duplicate_event_id, "events[1].id: "),
+    "evidence of a claim not in it": (
+        set_at(["evidence", 0, "claim"], 999999),
+        "evidence[0].claim: points to claim #999999, which is not in the archive",
+    ),
+    "a checker approving their own verdict": (
+        self_approval,
+        "claims[0]: was approved by alice, who wrote or submitted its verdict",
+    ),
+    "sign-off with a claim still open": (
+        set_at(["claims", 1, "state"], "open"),
+        "article: is signed off while claims[1] are neither approved nor dismissed",
+    ),
+    "an approval without its event": (
+        approval_removed,
+        "claims[0]: is approved, but its history holds no approval",
+    ),
+    "a verdict changed after sign-off": (
+        set_at(["claims", 0, "approval", "rationale"], "Rewritten after sign-off."),
+        "article.fingerprint: does not match its claims and verdicts",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", ARCHIVES)
+def test_import_article_archive_refuses_hostile_archives_and_writes_nothing(
+    desk, tmp_path, name
+):
+    from django.contrib.auth.models import User
+
+    from verifier import archive
+
+    change, words = ARCHIVES[name]
+    done = Article.objects.get(state=Article.State.SIGNED_OFF)
+    document = json.loads(archive.archive_json(done))
+    change(document)
+    path = tmp_path / "archive.json"
+    path.write_text(json.dumps(document))
+    before, users = everything(), User.objects.count()
+    with pytest.raises(CommandError) as error:
+        call_command("import_article_archive", str(path), stdout=StringIO())
+    assert words in str(error.value)
+    assert "Nothing was written" in str(error.value)
+    assert (everything(), User.objects.count()) == (before, users)

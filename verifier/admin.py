@@ -1,13 +1,18 @@
 """The admin's control room: the verdict scale, the policy, users, and overrides.
 
 Claims change state only through ``verifier.workflow`` (the bulk actions below call it);
-every other edit made here is recorded as an Event with the reason the admin gives.
+every other save made here, users and groups with their permissions included, is
+recorded as an Event with the reason the admin gives (a password change is recorded as
+"changed", never its hash).
 """
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
+from django.contrib.auth import admin as auth_admin
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -196,8 +201,23 @@ class SourceAdmin(AuditedAdmin):
         super().save_model(request, obj, form, change)
 
 
+class ArticleForm(ReasonForm):
+    def clean(self):
+        cleaned = super().clean()
+        locked = self.instance.pk is not None and workflow.claims_locked(self.instance)
+        changed = set(self.changed_data) - {"change_reason"}
+        if locked and changed - workflow.EDITABLE_AFTER_SIGN_OFF:
+            raise forms.ValidationError(
+                "This article is signed off, so only its published fact-check URL "
+                "can change. An editor must reopen it before its other details can "
+                "be edited."
+            )
+        return cleaned
+
+
 @admin.register(Article)
 class ArticleAdmin(AuditedAdmin):
+    form = ArticleForm
     list_display = [
         "title",
         "outlet",
@@ -313,7 +333,10 @@ def _bulk(modeladmin, request, queryset, verb, call):
 
 
 @admin.register(Claim)
-class ClaimAdmin(admin.ModelAdmin):
+class ClaimAdmin(AuditedAdmin):
+    """Claims change through the bulk actions (workflow); a save of the change form
+    changes nothing, but is recorded with its reason like every admin save."""
+
     list_display = [
         "id",
         "short_text",
@@ -494,3 +517,109 @@ class EventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# --- users and groups: Django's own admin, with an Event for every save ---------------
+
+UserModel = get_user_model()
+# What an Event never holds: a password (even hashed) is recorded as "changed".
+SECRET_FIELDS = {"password", "password1", "password2", "usable_password"}
+
+
+def _form_changes(form, *, created: bool) -> dict:
+    changed = {
+        name: [form.initial.get(name), form.cleaned_data.get(name)]
+        for name in form.changed_data
+        if name != "change_reason" and name not in SECRET_FIELDS
+    }
+    changes = {
+        name: pair
+        for name, pair in workflow.admin_changes(changed, created=created).items()
+        if created or pair[0] != pair[1]  # a time shown without its microseconds
+    }
+    if SECRET_FIELDS & set(form.changed_data):
+        changes["password"] = [None, "changed"]
+    return changes
+
+
+class UserChangeForm(auth_forms.UserChangeForm):
+    change_reason = ReasonForm.base_fields["change_reason"]
+
+
+class UserCreationForm(auth_forms.AdminUserCreationForm):
+    change_reason = ReasonForm.base_fields["change_reason"]
+
+
+class AuditedUserAdmin(auth_admin.UserAdmin):
+    form = UserChangeForm
+    add_form = UserCreationForm
+
+    def get_fieldsets(self, request, obj=None):
+        return [
+            *super().get_fieldsets(request, obj),
+            (None, {"fields": ["change_reason"]}),
+        ]
+
+    def save_related(self, request, form, formsets, change):
+        # After the groups and permissions are saved, inside the admin's transaction.
+        super().save_related(request, form, formsets, change)
+        workflow.record_admin_change(
+            form.instance,
+            user=request.user,
+            action="edit" if change else "create",
+            changes=_form_changes(form, created=not change),
+            reason=form.cleaned_data["change_reason"],
+        )
+
+    def user_change_password(self, request, id, form_url=""):
+        # Django's view saves the password and calls log_change only when it did;
+        # one transaction holds the password and its Event.
+        request.changing_password = True
+        with transaction.atomic():
+            return super().user_change_password(request, id, form_url)
+
+    def log_change(self, request, obj, message):
+        if getattr(request, "changing_password", False):
+            workflow.record_admin_change(
+                obj,
+                user=request.user,
+                action="password",
+                changes={"password": [None, "changed"]},
+            )
+        return super().log_change(request, obj, message)
+
+    def delete_model(self, request, obj):
+        workflow.admin_delete(obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for obj in queryset:
+                workflow.admin_delete(obj, user=request.user)
+
+
+class AuditedGroupAdmin(auth_admin.GroupAdmin):
+    form = ReasonForm
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        workflow.record_admin_change(
+            form.instance,
+            user=request.user,
+            action="edit" if change else "create",
+            changes=_form_changes(form, created=not change),
+            reason=form.cleaned_data["change_reason"],
+        )
+
+    def delete_model(self, request, obj):
+        workflow.admin_delete(obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for obj in queryset:
+                workflow.admin_delete(obj, user=request.user)
+
+
+for model, model_admin in [(UserModel, AuditedUserAdmin), (Group, AuditedGroupAdmin)]:
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
+    admin.site.register(model, model_admin)

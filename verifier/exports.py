@@ -2,8 +2,7 @@
 
 - ClaimReview: schema.org JSON-LD, one review per approved claim, as Google's Fact Check
   Explorer and other aggregators read it.
-- The article archive: one JSON document holding an article with its claims, evidence,
-  sources, notes and events, which ``workflow.restore_archive`` restores elsewhere.
+(The article archive, which holds everything about an article, is ``verifier.archive``.)
 
 No request and no writes here: the pages and commands call these and present the result.
 
@@ -24,16 +23,15 @@ Two choices worth knowing:
 
 import datetime
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Max, Min, Q
+from django.db.models import Max, Min
 from django.urls import reverse
 from django.utils import timezone
 
-from verifier.models import Article, Claim, Event, Evidence, Note, Rating, Source
+from verifier.models import Article, Claim, Rating
 
 SCHEMA_CONTEXT = "https://schema.org"
 # Google asks for a claimReviewed short enough not to wrap on a phone (about 75
@@ -41,9 +39,6 @@ SCHEMA_CONTEXT = "https://schema.org"
 # keep a little more and the full text goes in itemReviewed.text.
 CLAIM_REVIEWED_MAX = 120
 OFF_SCALE_VALUE = 0
-
-ARCHIVE_FORMAT = "claim-verifier-article-archive"
-ARCHIVE_VERSION = 1
 
 
 # --- ClaimReview ----------------------------------------------------------------------
@@ -245,179 +240,3 @@ _SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"
 def script_json(document: dict) -> str:
     """JSON safe to place inside <script type="application/ld+json">."""
     return to_json(document).translate(_SCRIPT_ESCAPES)
-
-
-# --- the article archive --------------------------------------------------------------
-
-
-def _username(user) -> str | None:
-    return user.get_username() if user is not None else None
-
-
-def _fields(obj, names: Iterable[str]) -> dict:
-    return {name: getattr(obj, name) for name in names}
-
-
-ARTICLE_FIELDS = (
-    "title",
-    "body",
-    "body_sha256",
-    "outlet",
-    "byline",
-    "url",
-    "published_on",
-    "factcheck_url",
-    "imported_at",
-    "state",
-    "signed_off_at",
-    "fingerprint",
-    "text_version",
-    "signed_off_version",
-    "version",
-    "sentences",
-)
-CLAIM_FIELDS = (
-    "start",
-    "end",
-    "text",
-    "prefix",
-    "suffix",
-    "claimant",
-    "claimant_kind",
-    "score",
-    "reasons",
-    "state",
-    "rationale",
-    "dismiss_reason",
-    "orphaned",
-    "approval",
-    "version",
-    "created_at",
-    "updated_at",
-)
-SOURCE_FIELDS = ("title", "publisher", "kind", "url", "reference", "created_at")
-EVIDENCE_FIELDS = ("excerpt", "locator", "stance", "added_at")
-NOTE_FIELDS = ("text", "created_at")
-EVENT_FIELDS = ("created_at", "action", "target_type", "changes", "reason")
-
-
-def article_archive(article: Article) -> dict:
-    """Everything about one article, with users by username and ratings by label.
-
-    Records link to each other by the ``id`` they have in this instance; those ids mean
-    nothing elsewhere and are replaced on restore.
-    """
-    claims = list(
-        article.claims.select_related(
-            "rating", "assignee", "submitted_by", "approved_by"
-        ).order_by("start", "pk")
-    )
-    evidence = list(
-        Evidence.objects.filter(claim__article=article)
-        .select_related("added_by")
-        .order_by("added_at", "pk")
-    )
-    notes = list(
-        Note.objects.filter(claim__article=article)
-        .select_related("author")
-        .order_by("created_at", "pk")
-    )
-    source_ids = sorted({e.source_id for e in evidence})
-    sources = list(
-        Source.objects.filter(pk__in=source_ids)
-        .select_related("created_by")
-        .order_by("pk")
-    )
-    events = list(
-        Event.objects.filter(
-            Q(article=article) | Q(target_type="source", target_id__in=source_ids)
-        )
-        .select_related("actor")
-        .order_by("created_at", "pk")
-    )
-    users = {
-        _username(u)
-        for u in [article.imported_by, article.signed_off_by]
-        + [u for c in claims for u in (c.assignee, c.submitted_by, c.approved_by)]
-        + [s.created_by for s in sources]
-        + [e.added_by for e in evidence]
-        + [n.author for n in notes]
-        + [e.actor for e in events]
-        if u is not None
-    }
-    return {
-        "format": ARCHIVE_FORMAT,
-        "version": ARCHIVE_VERSION,
-        "exported_at": timezone.now(),
-        "site": settings.VERIFIER_SITE_URL,
-        "users": sorted(users),
-        "ratings": sorted({c.rating.label for c in claims if c.rating}),
-        "article": {
-            "id": article.pk,
-            **_fields(article, ARTICLE_FIELDS),
-            "imported_by": _username(article.imported_by),
-            "signed_off_by": _username(article.signed_off_by),
-        },
-        "claims": [
-            {
-                "id": c.pk,
-                **_fields(c, CLAIM_FIELDS),
-                "rating": c.rating.label if c.rating else None,
-                "assignee": _username(c.assignee),
-                "submitted_by": _username(c.submitted_by),
-                "approved_by": _username(c.approved_by),
-            }
-            for c in claims
-        ],
-        "sources": [
-            {
-                "id": s.pk,
-                **_fields(s, SOURCE_FIELDS),
-                "created_by": _username(s.created_by),
-            }
-            for s in sources
-        ],
-        "evidence": [
-            {
-                "id": e.pk,
-                "claim": e.claim_id,
-                "source": e.source_id,
-                **_fields(e, EVIDENCE_FIELDS),
-                "added_by": _username(e.added_by),
-            }
-            for e in evidence
-        ],
-        "notes": [
-            {
-                "id": n.pk,
-                "claim": n.claim_id,
-                **_fields(n, NOTE_FIELDS),
-                "author": _username(n.author),
-            }
-            for n in notes
-        ],
-        "events": [
-            {
-                "id": e.pk,
-                "actor": _username(e.actor),
-                **_fields(e, EVENT_FIELDS),
-                "target_id": e.target_id,
-                "article": e.article_id is not None,
-                "claim": e.claim_id,
-            }
-            for e in events
-        ],
-    }
-
-
-class ArchiveEncoder(DjangoJSONEncoder):
-    """Django's encoder, but keeping microseconds so that restored times are exact."""
-
-    def default(self, o):
-        if isinstance(o, datetime.datetime):
-            return o.isoformat()
-        return super().default(o)
-
-
-def archive_json(article: Article) -> str:
-    return to_json(article_archive(article), ArchiveEncoder)

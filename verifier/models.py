@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
 
 from verifier.validators import plain_text
 
@@ -177,6 +178,37 @@ class Article(models.Model):
 
     def get_absolute_url(self):
         return reverse("article-detail", args=[self.pk])
+
+    def clean(self):
+        problem = self.sentence_problem(self.body or "", self.sentences)
+        if problem:
+            # Not tied to the field: no form shows it, and a ModelForm refuses an
+            # error for a field it does not have.
+            raise ValidationError(f"The article's sentences are malformed: {problem}")
+
+    @staticmethod
+    def sentence_problem(body: str, sentences) -> str:
+        """What is wrong with stored ``sentences`` for ``body`` ("" when nothing):
+        the article page and add-claim read them as [start, end, score, reasons]."""
+        if not isinstance(sentences, list):
+            return "must be a list of [start, end, score, reasons]"
+        for index, item in enumerate(sentences):
+            if not (isinstance(item, list) and len(item) == 4):
+                return f"[{index}]: must be a list of [start, end, score, reasons]"
+            start, end, score, reasons = item
+            if not all(
+                isinstance(n, int) and not isinstance(n, bool) for n in (start, end)
+            ):
+                return f"[{index}]: start and end must be whole numbers"
+            if not 0 <= start < end <= len(body):
+                return f"[{index}]: {start}-{end} is outside the text (0-{len(body)})"
+            if isinstance(score, bool) or not isinstance(score, int | float):
+                return f"[{index}]: the score must be a number"
+            if not (
+                isinstance(reasons, list) and all(isinstance(r, str) for r in reasons)
+            ):
+                return f"[{index}]: the reasons must be a list of texts"
+        return ""
 
     @property
     def is_signed_off(self) -> bool:
@@ -547,7 +579,8 @@ class Event(models.Model):
         blank=True,
         related_name="+",
     )
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # When it happened: now for a live change, the original time for a restored one.
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
     action = models.CharField(max_length=40)
     # What the event is about, by model name and primary key, plus the claim and article
     # it belongs to so that their histories are one indexed query each.
@@ -566,6 +599,13 @@ class Event(models.Model):
         help_text='{"field": [from, to], ...}',
     )
     reason = models.TextField(blank=True, validators=[plain_text])
+    # The hash chain (``verifier.audit``): this Event's place in it, when this instance
+    # wrote it there, the hash of the Event before it, and the hash of its own content
+    # together with that previous hash.
+    sequence = models.PositiveBigIntegerField(unique=True, editable=False)
+    recorded_at = models.DateTimeField(editable=False)
+    previous_hash = models.CharField(max_length=64, editable=False)
+    hash = models.CharField(max_length=64, editable=False)
 
     objects = EventQuerySet.as_manager()
 
@@ -579,6 +619,11 @@ class Event(models.Model):
         "create": "Created",
         "claimant": "Claimant",
         "reuse": "Verdict reused",
+        "new_version": "New version of the text",
+        "reanchor": "Found again in the new text",
+        "text_changed": "Words changed in the new text",
+        "text_reopened": "Back to work: its words changed",
+        "orphan": "Words gone from the new text",
         "freeze": "Approval record frozen",
     }
 
@@ -588,11 +633,14 @@ class Event(models.Model):
     def __str__(self):
         return f"{self.action} {self.target_type} #{self.target_id} by {self.actor}"
 
-    # The audit trail is append-only at the ORM level too, whoever calls it.
+    # The audit trail is append-only at the ORM level too, whoever calls it, and a new
+    # Event always joins the hash chain.
     def save(self, *args, **kwargs):
         if not self._state.adding or kwargs.get("force_update"):
             raise ImmutableEventError("Events cannot be changed.")
-        super().save(*args, **kwargs)
+        from verifier import audit
+
+        audit.append([self])
 
     def delete(self, *args, **kwargs):
         raise ImmutableEventError("Events cannot be deleted.")
@@ -600,3 +648,22 @@ class Event(models.Model):
     @property
     def label(self) -> str:
         return self.LABELS.get(self.action, self.action.replace("_", " ").capitalize())
+
+
+class AuditHead(models.Model):
+    """The end of the Events' hash chain: one row, locked by every append.
+
+    Appending takes this row's lock last in its transaction, after any article and
+    claim locks, so that two transactions can neither fork the chain nor deadlock.
+    """
+
+    sequence = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(pk=1), name="audit_head_single_row")
+        ]
+
+    def __str__(self):
+        return f"audit chain head at #{self.sequence}"

@@ -16,16 +16,14 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 
-from verifier import anchoring, exports
+from verifier import anchoring, audit, exports
 from verifier.models import (
     Article,
     ArticleText,
@@ -81,16 +79,21 @@ def record(
     """Write one audit Event. Call only inside the transaction that made the change."""
     if claim is not None and article is None:
         article = claim.article
-    return Event.objects.create(
-        actor=actor,
-        action=action,
-        target_type=type(target)._meta.model_name,
-        target_id=target.pk,
-        claim=claim,
-        article=article,
-        changes=changes or {},
-        reason=reason,
+    [event] = audit.append(
+        [
+            Event(
+                actor=actor,
+                action=action,
+                target_type=type(target)._meta.model_name,
+                target_id=target.pk,
+                claim=claim,
+                article=article,
+                changes=changes or {},
+                reason=reason,
+            )
+        ]
     )
+    return event
 
 
 def _require(user: User, perm: str, doing: str) -> None:
@@ -1378,6 +1381,11 @@ def open_for_review(article: Article, *, user: User) -> Article:
     return article
 
 
+def signed_off_claims(article: Article) -> list[Claim]:
+    """The claims a sign-off covers, in the order its fingerprint takes them."""
+    return list(article.claims.select_related("rating").order_by("start", "pk"))
+
+
 def fingerprint(article: Article, claims: Iterable[Claim]) -> str:
     """A digest of the article text and of every claim as signed off: its span and
     words, its state, and what was approved (the frozen record) or why it was
@@ -1407,7 +1415,7 @@ def sign_off(article: Article, *, user: User, version: int | None) -> Article:
     article = _lock_article(article)
     _check_version(article, version)
     _check(can_sign_off(user, article))
-    claims = list(article.claims.order_by("start", "pk"))
+    claims = signed_off_claims(article)
     unsettled = [c for c in claims if not c.is_settled]
     if unsettled:
         raise WorkflowError(
@@ -1560,7 +1568,7 @@ def new_version(
         if anchor.status == "changed":
             _reanchor(claim, user, "text_changed", anchor.start, anchor.end, why)
             if back:
-                _audited_save(claim, user, "reopen", reason=why, **back)
+                _audited_save(claim, user, "text_reopened", reason=why, **back)
             changed.append(claim.pk)
         else:
             _audited_save(
@@ -1608,7 +1616,25 @@ def update_article(
     return article
 
 
-# --- the admin's configuration ---
+# --- the admin: configuration, overrides, users and groups ---
+
+
+def _admin_value(value):
+    """A JSON-friendly form of an admin form's value: related objects by name, sets of
+    them (groups, permissions) as sorted lists of names."""
+    if hasattr(value, "pk"):
+        return str(value)
+    if isinstance(value, Iterable) and not isinstance(value, str | bytes | dict):
+        return sorted(str(item) for item in value)
+    return value
+
+
+def admin_changes(changed: dict, *, created: bool) -> dict:
+    """``{field: [from, to]}`` for an admin's edit, ready for an Event."""
+    return {
+        name: [None if created else _admin_value(old), _admin_value(new)]
+        for name, (old, new) in changed.items()
+    }
 
 
 # What was approved quotes these words, so they stay as they were once anything cites
@@ -1631,8 +1657,9 @@ def frozen_fields(obj) -> tuple[str, ...]:
 
 @transaction.atomic
 def admin_save(obj, *, user: User, changed: dict, reason: str, created: bool) -> None:
-    """Save an admin's edit of the scale, the policy or a source, with its Event."""
-    reason = _reason(reason, "change the configuration")
+    """Save an admin's edit (the scale, the policy, a source, a claim's admin page)
+    with its Event and the reason the admin gave."""
+    reason = _reason(reason, "change this in the admin")
     if not created:
         frozen = [name for name in frozen_fields(obj) if name in changed]
         if frozen:
@@ -1645,294 +1672,30 @@ def admin_save(obj, *, user: User, changed: dict, reason: str, created: bool) ->
                     else "add a corrected version of it instead."
                 )
             )
-    obj.save()
-    changes = {
-        name: [None if created else _plain(old), _plain(new)]
-        for name, (old, new) in changed.items()
-    }
-    record(user, "create" if created else "edit", obj, changes=changes, reason=reason)
+    if created or changed:
+        obj.save()
+    claim = obj if isinstance(obj, Claim) else None
+    record(
+        user,
+        "create" if created else "edit",
+        obj,
+        claim=claim,
+        changes=admin_changes(changed, created=created),
+        reason=reason,
+    )
+
+
+def record_admin_change(
+    obj, *, user: User, action: str, changes: dict, reason: str = ""
+) -> Event:
+    """Record an edit that Django's own admin saved (users, groups and their
+    permissions). Call it inside the admin's transaction, after the save."""
+    if action in ("create", "edit"):
+        reason = _reason(reason, "change this in the admin")
+    return record(user, action, obj, changes=changes, reason=reason)
 
 
 @transaction.atomic
 def admin_delete(obj, *, user: User) -> None:
     record(user, "delete", obj, changes={"deleted": [str(obj), None]})
     obj.delete()
-
-
-# --- archives -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Restored:
-    """What ``restore_archive`` did, for the person who ran it."""
-
-    article: Article
-    created_users: tuple[str, ...]
-    reused_sources: tuple[str, ...]
-
-
-@transaction.atomic
-def restore_archive(document: dict, *, user: User | None = None) -> Restored:
-    """Restore an article archive (``exports.article_archive``) as it was.
-
-    Everything is restored with its original authors and timestamps, events included;
-    only the ids change. Missing users are created inactive with no usable password,
-    ratings are matched by label, and sources already here (same URL, or same title and
-    reference for offline ones) are reused. One transaction: any problem raises
-    WorkflowError and nothing is written. The restore itself is recorded as one more
-    Event, by ``user`` (None when run from a command).
-    """
-    if user is not None:
-        _require(user, IMPORT, "restore archived articles")
-    doc = _archive_sections(document)
-    data = doc["article"]
-    body = _value(data, "body", "the article", str)
-    if body_digest(body) != data.get("body_sha256"):
-        raise WorkflowError(
-            "The archive's article text does not match its checksum (body_sha256): "
-            "the file is damaged or was edited."
-        )
-    existing = Article.objects.filter(body_sha256=data["body_sha256"]).first()
-    if existing is not None:
-        raise WorkflowError(
-            f"This article is already here as #{existing.pk} “{existing.title}”; "
-            "nothing was restored."
-        )
-    ratings = _archive_ratings(doc["claims"])
-    users, created_users = _archive_users(doc)
-
-    article = Article(
-        **_archived_fields(data, exports.ARTICLE_FIELDS, "the article"),
-        imported_by=users[data.get("imported_by")],
-        signed_off_by=users.get(data.get("signed_off_by")),
-    )
-    _insert_as_archived(article, "the article")
-
-    claims = {}
-    for item in doc["claims"]:
-        what = f"claim #{item.get('id')}"
-        claim = Claim(
-            article=article,
-            **_archived_fields(item, exports.CLAIM_FIELDS, what),
-            rating=ratings.get(item.get("rating")),
-            assignee=users.get(item.get("assignee")),
-            submitted_by=users.get(item.get("submitted_by")),
-            approved_by=users.get(item.get("approved_by")),
-        )
-        _clean_archived(claim, what)
-        if body[claim.start : claim.end] != claim.text:
-            raise WorkflowError(
-                f"In the archive, {what} does not match the article text."
-            )
-        _insert_as_archived(claim, what, cleaned=True)
-        claims[item["id"]] = claim
-
-    sources, new_sources, sources_restored, reused = {}, set(), [], []
-    for item in doc["sources"]:
-        what = f"source #{item.get('id')}"
-        fields = _archived_fields(item, exports.SOURCE_FIELDS, what)
-        source = _same_source(fields, restored=sources_restored)
-        if source is None:
-            source = Source(**fields, created_by=users[item.get("created_by")])
-            _insert_as_archived(source, what)
-            new_sources.add(item["id"])
-            sources_restored.append(source.pk)
-        else:
-            reused.append(str(source))
-        sources[item["id"]] = source
-
-    targets = {
-        "article": {data.get("id"): article},
-        "claim": claims,
-        "evidence": {},
-        "note": {},
-    }
-    for item in doc["evidence"]:
-        what = f"evidence #{item.get('id')}"
-        evidence = Evidence(
-            claim=_linked(claims, item, "claim", what),
-            source=_linked(sources, item, "source", what),
-            **_archived_fields(item, exports.EVIDENCE_FIELDS, what),
-            added_by=users[item.get("added_by")],
-        )
-        _insert_as_archived(evidence, what)
-        targets["evidence"][item["id"]] = evidence
-    for item in doc["notes"]:
-        what = f"note #{item.get('id')}"
-        note = Note(
-            claim=_linked(claims, item, "claim", what),
-            **_archived_fields(item, exports.NOTE_FIELDS, what),
-            author=users[item.get("author")],
-        )
-        _insert_as_archived(note, what)
-        targets["note"][item["id"]] = note
-    targets["source"] = {k: v for k, v in sources.items() if k in new_sources}
-
-    for item in doc["events"]:
-        what = f"event #{item.get('id')}"
-        kind = item.get("target_type")
-        if kind == "source" and item.get("target_id") not in targets["source"]:
-            continue  # a source that was already here keeps the history it has
-        target = targets.get(kind, {}).get(item.get("target_id"))
-        event = Event(
-            actor=users.get(item.get("actor")),
-            **_archived_fields(item, exports.EVENT_FIELDS, what),
-            # Ids of objects not in the archive (withdrawn evidence) mean nothing here.
-            target_id=target.pk if target is not None else None,
-            article=article if item.get("article") else None,
-            claim=_linked(claims, item, "claim", what) if item.get("claim") else None,
-        )
-        _insert_as_archived(event, what)
-
-    record(
-        user,
-        "restore",
-        article,
-        article=article,
-        changes={
-            "archived_from": [None, doc.get("site", "")],
-            "archived_id": [None, data.get("id")],
-            "exported_at": [None, doc.get("exported_at")],
-        },
-        reason="Restored from an article archive.",
-    )
-    return Restored(article, tuple(created_users), tuple(reused))
-
-
-def _archive_sections(document) -> dict:
-    if not isinstance(document, dict) or (
-        document.get("format") != exports.ARCHIVE_FORMAT
-    ):
-        raise WorkflowError("This is not an article archive of the claim verifier.")
-    if document.get("version") != exports.ARCHIVE_VERSION:
-        raise WorkflowError(
-            f"This archive has format version {document.get('version')!r}; this "
-            f"instance reads version {exports.ARCHIVE_VERSION}."
-        )
-    if not isinstance(document.get("article"), dict):
-        raise WorkflowError("The archive has no article.")
-    for section in ("claims", "sources", "evidence", "notes", "events"):
-        items = document.get(section)
-        if not isinstance(items, list) or not all(
-            isinstance(item, dict) and isinstance(item.get("id"), int) for item in items
-        ):
-            raise WorkflowError(
-                f"The archive's “{section}” is not a list of records with ids."
-            )
-    return document
-
-
-def _value(item: dict, key: str, what: str, kind: type):
-    if not isinstance(item.get(key), kind):
-        raise WorkflowError(f"In the archive, {what} has no valid “{key}”.")
-    return item[key]
-
-
-def _archived_fields(item: dict, names: Iterable[str], what: str) -> dict:
-    """The named fields of an archived record, with dates and times parsed."""
-    fields = {}
-    for name in names:
-        if name not in item:
-            raise WorkflowError(f"In the archive, {what} has no “{name}”.")
-        value = item[name]
-        if value is not None and (name.endswith("_at") or name == "published_on"):
-            parse = parse_date if name == "published_on" else parse_datetime
-            try:
-                parsed = parse(value) if isinstance(value, str) else None
-            except ValueError:
-                parsed = None
-            if parsed is None:
-                raise WorkflowError(
-                    f"In the archive, {what} has an invalid {name}: {value!r}."
-                )
-            value = parsed
-        fields[name] = value
-    return fields
-
-
-def _insert_as_archived(obj, what: str, *, cleaned: bool = False) -> None:
-    """Validate and insert a record exactly as archived, timestamps included.
-
-    A raw save (what ``loaddata`` does) keeps created_at and friends instead of
-    stamping them now. It only ever inserts: Events stay immutable.
-    """
-    if not cleaned:
-        _clean_archived(obj, what)
-    obj.save_base(raw=True, force_insert=True)
-
-
-def _clean_archived(obj, what: str) -> None:
-    try:
-        _full_clean(obj)
-    except WorkflowError as error:
-        raise WorkflowError(
-            f"In the archive, {what} is not valid ({error.message})."
-        ) from None
-
-
-def _archive_ratings(claims: list[dict]) -> dict:
-    labels = {c.get("rating") for c in claims} - {None}
-    ratings = {r.label: r for r in Rating.objects.filter(label__in=labels)}
-    unknown = sorted(labels - set(ratings), key=str)
-    if unknown:
-        raise WorkflowError(
-            "The archive uses ratings this instance does not have: "
-            + ", ".join(f"“{label}”" for label in unknown)
-            + ". Add them to the verdict scale (same label) and try again; "
-            "nothing was restored."
-        )
-    return ratings
-
-
-def _archive_users(doc: dict) -> tuple[dict, list[str]]:
-    """Users by username; missing ones are created inactive with no usable password."""
-    names = set(doc.get("users") or [])
-    names.add(doc["article"].get("imported_by"))
-    names.add(doc["article"].get("signed_off_by"))
-    for section, keys in [
-        ("claims", ("assignee", "submitted_by", "approved_by")),
-        ("sources", ("created_by",)),
-        ("evidence", ("added_by",)),
-        ("notes", ("author",)),
-        ("events", ("actor",)),
-    ]:
-        names.update(item.get(key) for item in doc[section] for key in keys)
-    names.discard(None)
-    if not all(isinstance(name, str) and name for name in names):
-        raise WorkflowError("The archive names a user with an invalid username.")
-    UserModel = get_user_model()
-    users = {u.get_username(): u for u in UserModel.objects.filter(username__in=names)}
-    created = []
-    for name in sorted(names - set(users)):
-        new = UserModel(username=name, is_active=False)
-        new.set_unusable_password()
-        _clean_archived(new, f"the user {name!r}")
-        new.save()
-        users[name] = new
-        created.append(name)
-    # A record whose author is missing from the archive is an error, not a None.
-    users[None] = None
-    return users, created
-
-
-def _same_source(fields: dict, restored: list[int]) -> Source | None:
-    """A source that was here before: the same URL, else the same title and reference.
-
-    Sources this restore created do not count, so that two archived sources with the
-    same URL (nothing forbids them) come back as two.
-    """
-    if fields.get("url"):
-        same = Source.objects.filter(url=fields["url"])
-    else:
-        same = Source.objects.filter(
-            url="", title=fields.get("title"), reference=fields.get("reference")
-        )
-    return same.exclude(pk__in=restored).order_by("pk").first()
-
-
-def _linked(objects: dict, item: dict, key: str, what: str):
-    if item.get(key) not in objects:
-        raise WorkflowError(
-            f"In the archive, {what} points to a {key} that is not in it."
-        )
-    return objects[item[key]]

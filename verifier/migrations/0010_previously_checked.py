@@ -1,7 +1,6 @@
 """Indexes for "Previously checked" on PostgreSQL: trigram and full-text search over
 the text of approved claims (``verifier.previously``). SQLite needs neither."""
 
-from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
 INDEXES = [
@@ -19,6 +18,9 @@ INDEXES = [
 def create_indexes(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
+    # pg_trgm is a trusted extension: the database's owner may create it. It stays
+    # when this migration is reversed (other databases of the cluster may use it).
+    schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     for name, how in INDEXES:
         schema_editor.execute(
             f"CREATE INDEX IF NOT EXISTS {name} ON verifier_claim {how} "
@@ -36,7 +38,4 @@ def drop_indexes(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [("verifier", "0006_claim_approval_constraint")]
 
-    operations = [
-        TrigramExtension(),
-        migrations.RunPython(create_indexes, drop_indexes),
-    ]
+    operations = [migrations.RunPython(create_indexes, drop_indexes)]

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from verifier import exports
+from verifier import archive
 from verifier.models import Article
 
 
@@ -23,7 +23,7 @@ class Command(BaseCommand):
         article = Article.objects.filter(pk=article_id).first()
         if article is None:
             raise CommandError(f"There is no article #{article_id}.")
-        text = exports.archive_json(article) + "\n"
+        text = archive.archive_json(article) + "\n"
         if not output:
             self.stdout.write(text, ending="")
             return

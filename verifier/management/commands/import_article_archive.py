@@ -5,7 +5,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from verifier import workflow
+from verifier import archive, workflow
 
 
 class Command(BaseCommand):
@@ -37,7 +37,7 @@ class Command(BaseCommand):
                 f"{error.msg})."
             ) from None
         try:
-            restored = workflow.restore_archive(document)
+            restored = archive.restore(document)
         except workflow.WorkflowError as error:
             raise CommandError(error.message) from None
         article = restored.article
