@@ -4,6 +4,7 @@ State changes do not happen here: every transition lives in ``verifier.workflow`
 """
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import URLValidator
@@ -96,7 +97,16 @@ class Rating(models.Model):
         return "#000000" if luminance > 0.55 else "#ffffff"
 
 
+# What a list of articles never needs: the text and its sentence list, which for a
+# report or transcript run to megabytes.
+ARTICLE_HEAVY_FIELDS = ("body", "sentences")
+
+
 class ArticleQuerySet(models.QuerySet):
+    def listed(self):
+        """Articles without their text, for lists, filters and choices."""
+        return self.defer(*ARTICLE_HEAVY_FIELDS)
+
     def with_progress(self):
         """Annotate each article with the number of its claims in each state."""
         counts = {
@@ -172,6 +182,16 @@ class Article(models.Model):
 
 
 class ClaimQuerySet(models.QuerySet):
+    def with_article_title(self):
+        """Claims joined to their article, without the article's text.
+
+        Every list, page and export of claims goes through this: one megabyte article
+        would otherwise ride along with each of its claims' rows.
+        """
+        return self.select_related("article").defer(
+            *(f"article__{name}" for name in ARTICLE_HEAVY_FIELDS)
+        )
+
     def assigned_to(self, user):
         return self.filter(assignee=user)
 
@@ -250,6 +270,9 @@ class Claim(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # PostgreSQL's full-text index of text, claimant and rationale, kept current by a
+    # trigger (migration 0006) and searched by verifier.search; NULL on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = ClaimQuerySet.as_manager()
 
@@ -274,6 +297,9 @@ class Claim(models.Model):
             models.Index(fields=["state"], name="claim_state_idx"),
             # The claims list sorts by it (most recently updated first).
             models.Index(fields=["updated_at"], name="claim_updated_at_idx"),
+            # The default order of the claims list, newest change first: deep pages
+            # walk this index instead of sorting every row.
+            models.Index(fields=["updated_at", "id"], name="claim_updated_id_idx"),
         ]
 
     def __str__(self):

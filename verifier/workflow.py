@@ -73,9 +73,36 @@ def record(
     reason: str = "",
 ) -> Event:
     """Write one audit Event. Call only inside the transaction that made the change."""
+    (event,) = _record_all(
+        [
+            _event(
+                actor,
+                action,
+                target,
+                claim=claim,
+                article=article,
+                changes=changes,
+                reason=reason,
+            )
+        ]
+    )
+    return event
+
+
+def _event(
+    actor: User | None,
+    action: str,
+    target: object,
+    *,
+    claim: Claim | None = None,
+    article: Article | None = None,
+    changes: dict | None = None,
+    reason: str = "",
+) -> Event:
+    """An Event not yet written: give it to _record_all."""
     if claim is not None and article is None:
         article = claim.article
-    return Event.objects.create(
+    return Event(
         actor=actor,
         action=action,
         target_type=type(target)._meta.model_name,
@@ -85,6 +112,17 @@ def record(
         changes=changes or {},
         reason=reason,
     )
+
+
+EVENT_BATCH = 2000
+
+
+def _record_all(events: list[Event]) -> list[Event]:
+    """Write Events in order, in bulk: the one place that inserts Events.
+
+    Call only inside the transaction that made the changes they record.
+    """
+    return Event.objects.bulk_create(events, batch_size=EVENT_BATCH)
 
 
 def _require(user: User, perm: str, doing: str) -> None:
@@ -568,14 +606,19 @@ def create_article(
         changes={k: [None, str(v)] for k, v in fields.items() if v and k != "body"}
         | {"body_sha256": [None, article.body_sha256]},
     )
-    for span in sorted(spans, key=lambda s: s.start):
-        _create_claim(article, user, span)
+    # In bulk: a 2 MB article holds thousands of claims, one INSERT each would pass
+    # the request timeout.
+    claims = Claim.objects.bulk_create(
+        [_new_claim(article, span) for span in sorted(spans, key=lambda s: s.start)],
+        batch_size=EVENT_BATCH,
+    )
+    _record_all([_create_event(user, claim) for claim in claims])
     return article
 
 
-def _create_claim(article: Article, user: User, span: Span, reason: str = "") -> Claim:
+def _new_claim(article: Article, span: Span) -> Claim:
     text, prefix, suffix = quote_selector(article.body, span.start, span.end)
-    claim = Claim.objects.create(
+    return Claim(
         article=article,
         start=span.start,
         end=span.end,
@@ -586,7 +629,10 @@ def _create_claim(article: Article, user: User, span: Span, reason: str = "") ->
         reasons=list(span.reasons),
         claimant=span.claimant,
     )
-    record(
+
+
+def _create_event(user: User, claim: Claim, reason: str = "") -> Event:
+    return _event(
         user,
         "create",
         claim,
@@ -600,6 +646,12 @@ def _create_claim(article: Article, user: User, span: Span, reason: str = "") ->
         | ({"claimant": [None, claim.claimant]} if claim.claimant else {}),
         reason=reason,
     )
+
+
+def _create_claim(article: Article, user: User, span: Span, reason: str = "") -> Claim:
+    claim = _new_claim(article, span)
+    claim.save()
+    _record_all([_create_event(user, claim, reason)])
     return claim
 
 
