@@ -161,6 +161,10 @@ class ArticleAdmin(AuditedAdmin):
         "body",
     ]
 
+    def get_queryset(self, request):
+        # The text is read on the change page only (one more query there).
+        return super().get_queryset(request).defer("body", "sentences")
+
     def has_add_permission(self, request):
         # Articles come in through the import page, which extracts their claims.
         return False
@@ -223,7 +227,7 @@ class ClaimActionForm(ActionForm):
 def _bulk(modeladmin, request, queryset, verb, call):
     """Run one workflow call per claim; report what worked and why the rest did not."""
     done, failed = 0, []
-    for claim in queryset.select_related("article"):
+    for claim in queryset.with_article_title():
         try:
             call(claim)
             done += 1
@@ -233,6 +237,20 @@ def _bulk(modeladmin, request, queryset, verb, call):
         modeladmin.message_user(request, f"{verb}: {done} claim(s).", messages.SUCCESS)
     for line in failed:
         modeladmin.message_user(request, line, messages.ERROR)
+
+
+class ArticleTitleFilter(admin.RelatedFieldListFilter):
+    """Filter by article, listing titles only: the stock filter loads whole articles,
+    texts and all, on every page of the changelist."""
+
+    def field_choices(self, field, request, model_admin):
+        return list(
+            Article.objects.order_by("-imported_at", "-pk").values_list("pk", "title")
+        )
+
+
+# Claims and events show their article's title, never its text.
+WITHOUT_ARTICLE_TEXT = ("article__body", "article__sentences")
 
 
 @admin.register(Claim)
@@ -246,7 +264,7 @@ class ClaimAdmin(admin.ModelAdmin):
         "assignee",
         "updated_at",
     ]
-    list_filter = ["state", "rating", "assignee", "article"]
+    list_filter = ["state", "rating", "assignee", ("article", ArticleTitleFilter)]
     search_fields = ["text", "claimant", "rationale"]
     list_select_related = ["article", "rating", "assignee"]
     inlines = [EvidenceInline, NoteInline]
@@ -273,6 +291,14 @@ class ClaimAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("article")
+            .defer(*WITHOUT_ARTICLE_TEXT, "search_vector")
+        )
 
     def has_add_permission(self, request):
         return False
@@ -400,6 +426,14 @@ class EventAdmin(admin.ModelAdmin):
     search_fields = ["reason", "action"]
     list_select_related = ["actor", "claim", "article"]
     date_hierarchy = "created_at"
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("article")
+            .defer(*WITHOUT_ARTICLE_TEXT, "claim__search_vector")
+        )
 
     def has_add_permission(self, request):
         return False

@@ -138,7 +138,12 @@ def _reason(reason: str, doing: str) -> str:
 
 
 def _lock_article(article: Article) -> Article:
-    return Article.objects.select_for_update().get(pk=article.pk)
+    # The text (up to 2 MB) and its sentence list load only if a change reads them.
+    return (
+        Article.objects.select_for_update()
+        .defer("body", "sentences")
+        .get(pk=article.pk)
+    )
 
 
 def _lock_claim(claim: Claim, version: int | None = None) -> Claim:
