@@ -26,6 +26,39 @@ class StateColumn(tables.Column):
         return value
 
 
+class IdsFirstPaginator(Paginator):
+    """Pages of a long table in two steps: the page's ids, then the page's rows.
+
+    ``OFFSET 99950`` over the joined rows would build every skipped row (its article,
+    rating, assignee and source count) to throw it away; over the ids alone it walks
+    an index. The ids then fetch their 50 rows. The count is taken once (Paginator
+    caches it) and ``per_page`` is held between MIN and MAX_PER_PAGE.
+    """
+
+    DEFAULT_PER_PAGE, MIN_PER_PAGE, MAX_PER_PAGE = 50, 10, 200
+
+    def __init__(self, object_list, per_page, *args, **kwargs):
+        if not self.MIN_PER_PAGE <= per_page <= self.MAX_PER_PAGE:
+            per_page = self.DEFAULT_PER_PAGE
+        super().__init__(object_list, per_page, *args, **kwargs)
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        rows = self.object_list  # django-tables2's BoundRows over the ordered queryset
+        queryset = rows.data.data
+        ordering = [*queryset.query.order_by, "-pk"]
+        ids = list(
+            queryset.order_by(*ordering).values_list("pk", flat=True)[bottom:top]
+        )
+        by_id = {record.pk: record for record in queryset.filter(pk__in=ids)}
+        records = [by_id[pk] for pk in ids if pk in by_id]
+        return self._get_page(BoundRows(records, table=rows.table), number, self)
+
+
 class ClaimTable(tables.Table):
     id = tables.Column(verbose_name="#", linkify=True)
     article = tables.Column(
@@ -64,6 +97,7 @@ class ClaimTable(tables.Table):
             "updated_at",
         )
         empty_text = "No claims match these filters."
+        per_page = IdsFirstPaginator.DEFAULT_PER_PAGE
         attrs = TABLE_ATTRS
 
     def __init__(self, *args, query: str = "", **kwargs):
@@ -82,39 +116,6 @@ class ClaimTable(tables.Table):
             record.rating.colour,
             claim_exports.verdict(record),
         )
-
-
-class IdsFirstPaginator(Paginator):
-    """Pages of a long table in two steps: the page's ids, then the page's rows.
-
-    ``OFFSET 99950`` over the joined rows would build every skipped row (its article,
-    rating, assignee and source count) to throw it away; over the ids alone it walks
-    an index. The ids then fetch their 50 rows. The count is taken once (Paginator
-    caches it) and ``per_page`` is held between MIN and MAX_PER_PAGE.
-    """
-
-    DEFAULT_PER_PAGE, MIN_PER_PAGE, MAX_PER_PAGE = 50, 10, 200
-
-    def __init__(self, object_list, per_page, *args, **kwargs):
-        if not self.MIN_PER_PAGE <= per_page <= self.MAX_PER_PAGE:
-            per_page = self.DEFAULT_PER_PAGE
-        super().__init__(object_list, per_page, *args, **kwargs)
-
-    def page(self, number):
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        top = bottom + self.per_page
-        if top + self.orphans >= self.count:
-            top = self.count
-        rows = self.object_list  # django-tables2's BoundRows over the ordered queryset
-        queryset = rows.data.data
-        ordering = [*queryset.query.order_by, "-pk"]
-        ids = list(
-            queryset.order_by(*ordering).values_list("pk", flat=True)[bottom:top]
-        )
-        by_id = {record.pk: record for record in queryset.filter(pk__in=ids)}
-        records = [by_id[pk] for pk in ids if pk in by_id]
-        return self._get_page(BoundRows(records, table=rows.table), number, self)
 
 
 class ArticleTable(tables.Table):
