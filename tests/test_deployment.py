@@ -153,3 +153,26 @@ def test_production_refuses_to_start_with_an_empty_secret_key(tmp_path):
     result = manage("check", tmp_path=tmp_path, SECRET_KEY="")
     assert result.returncode != 0
     assert "Set the environment variable SECRET_KEY" in result.stderr
+
+
+# --- more than one app server ---
+
+
+def test_nothing_a_second_app_server_needs_is_kept_in_one_process(settings):
+    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
+    assert settings.AXES_HANDLER == "axes.handlers.database.AxesDatabaseHandler"
+    assert all(
+        "locmem" not in cache["BACKEND"] and "filebased" not in cache["BACKEND"]
+        for cache in settings.CACHES.values()
+    )
+    # Uploads up to the article limit never touch the local disk.
+    assert settings.FILE_UPLOAD_MAX_MEMORY_SIZE >= settings.VERIFIER_MAX_ARTICLE_BYTES
+
+
+def test_a_session_made_by_one_server_is_honoured_by_another(checker):
+    from django.test import Client
+
+    first, second = Client(), Client()
+    first.force_login(checker)
+    second.cookies = first.cookies  # the load balancer sends it elsewhere
+    assert second.get("/claims/").status_code == 200
