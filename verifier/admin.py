@@ -296,7 +296,9 @@ class ClaimAdmin(admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .select_related("article")
+            # All three: the changelist adds list_select_related only to a queryset
+            # that joins nothing yet.
+            .select_related("article", "rating", "assignee")
             .defer(*WITHOUT_ARTICLE_TEXT, "search_vector")
         )
 
@@ -431,7 +433,7 @@ class EventAdmin(admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .select_related("article")
+            .select_related("actor", "claim", "article")
             .defer(*WITHOUT_ARTICLE_TEXT, "claim__search_vector")
         )
 

@@ -1,11 +1,40 @@
 """Filters of the list pages; what they select is also what the exports hold."""
 
 import django_filters
+from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q
+from django.forms.utils import flatatt
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 
 from verifier import search
 from verifier.models import Article, Claim, Rating
+
+
+class QuickSelect(forms.Select):
+    """A <select> written in one pass: Django renders each <option> through a template,
+    and the article filter has one option per article (0.4 s for 1,000)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = set(self.format_value(value))
+        options = "".join(
+            f'<option value="{escape(key)}"'
+            f"{' selected' if str(key) in chosen else ''}>{escape(label)}</option>"
+            for key, label in self.choices
+        )
+        return format_html(
+            '<select name="{}"{}>{}</select>',
+            name,
+            flatatt(self.build_attrs(self.attrs, attrs)),
+            mark_safe(options),
+        )
+
+
+def article_choices():
+    return list(
+        Article.objects.order_by("-imported_at", "-pk").values_list("pk", "title")
+    )
 
 
 class ClaimFilter(django_filters.FilterSet):
@@ -15,20 +44,22 @@ class ClaimFilter(django_filters.FilterSet):
         help_text="Claim, claimant, rationale and notes. "
         'Use "quotes" for a phrase, or, and -word to leave a word out.',
     )
-    article = django_filters.ModelChoiceFilter(
-        queryset=Article.objects.only("pk", "title")
+    # Choices by id and title (no Article objects), newest first, as a plain select.
+    article = django_filters.ChoiceFilter(
+        field_name="article", choices=article_choices, widget=QuickSelect
     )
-    state = django_filters.ChoiceFilter(choices=Claim.State.choices)
+    state = django_filters.ChoiceFilter(choices=Claim.State.choices, widget=QuickSelect)
     rating = django_filters.ModelChoiceFilter(
-        label="Verdict", queryset=Rating.objects.all()
+        label="Verdict", queryset=Rating.objects.all(), widget=QuickSelect
     )
     assignee = django_filters.ModelChoiceFilter(
+        widget=QuickSelect,
         # Exists, not a join with DISTINCT: an index probe per user, not a pass over
         # every claim.
         queryset=get_user_model()
         .objects.filter(Exists(Claim.objects.filter(assignee=OuterRef("pk"))))
         # Unordered, PostgreSQL may list them differently from one query to the next.
-        .order_by("username")
+        .order_by("username"),
     )
 
     class Meta:

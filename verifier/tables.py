@@ -2,11 +2,16 @@
 
 import django_tables2 as tables
 from django.core.paginator import Paginator
-from django.utils.html import format_html
+from django.urls import reverse
+from django.utils import dateformat, timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django_tables2.rows import BoundRows
 
 from verifier import claim_exports, search
 from verifier.models import Article, Claim
+
+EMPTY = "—"  # what django-tables2 shows in an empty cell
 
 # Each cell carries its column's name, which the phone layout shows beside the value
 # (app.css turns rows into cards there). A column with its own td attrs adds it too.
@@ -18,8 +23,14 @@ class StateColumn(tables.Column):
     """A state told by text, with a badge class for colour."""
 
     def render(self, value, record):
+        return self.badge(record)
+
+    @staticmethod
+    def badge(record):
         return format_html(
-            '<span class="badge state-{}">{}</span>', record.state, value
+            '<span class="badge state-{}">{}</span>',
+            record.state,
+            record.get_state_display(),
         )
 
     def value(self, value, record):
@@ -98,17 +109,64 @@ class ClaimTable(tables.Table):
         )
         empty_text = "No claims match these filters."
         per_page = IdsFirstPaginator.DEFAULT_PER_PAGE
+        # The rows are written by row_html (the headers, sorting and pages stay
+        # django-tables2's): its cell-by-cell rendering took a third of a second
+        # for 50 rows.
+        template_name = "includes/_claim_table.html"
         attrs = TABLE_ATTRS
 
     def __init__(self, *args, query: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.query = query
+        self._claims_url = reverse("claim-list")
+        self._articles_url = reverse("article-list")
 
     def render_text(self, record):
         if self.query:
             # Search results show the whole claim with the matched words marked.
             return search.highlighted(record, record.text, self.query)
         return record.short_text
+
+    def row_html(self, claim: Claim, index: int) -> SafeString:
+        """The row as the columns above render it, in one pass."""
+        claim_url = f"{self._claims_url}{claim.pk}/"
+        updated = dateformat.format(timezone.localtime(claim.updated_at), "Y-m-d H:i")
+        cells = [
+            ("#", "", format_html('<a href="{}">{}</a>', claim_url, claim.pk)),
+            (
+                "Article",
+                "",
+                format_html(
+                    '<a href="{}{}/">{}</a>',
+                    self._articles_url,
+                    claim.article_id,
+                    claim.article.title,
+                ),
+            ),
+            (
+                "Claim",
+                "claim-text",
+                format_html('<a href="{}">{}</a>', claim_url, self.render_text(claim)),
+            ),
+            ("Claimant", "", claim.claimant or EMPTY),
+            ("State", "", StateColumn.badge(claim)),
+            ("Verdict", "", self.render_rating(claim) if claim.rating_id else EMPTY),
+            ("Assignee", "", claim.assignee.username if claim.assignee else EMPTY),
+            ("Sources", "num", claim.n_sources),
+            ("Updated", "", updated),
+        ]
+        return format_html(
+            '<tr class="{}">{}</tr>',
+            "odd" if index % 2 else "even",
+            format_html_join(
+                "",
+                '<td data-label="{}"{}>{}</td>',
+                (
+                    (label, format_html(' class="{}"', css) if css else "", value)
+                    for label, css, value in cells
+                ),
+            ),
+        )
 
     def render_rating(self, record):
         return format_html(
