@@ -66,7 +66,9 @@ def test_claim_page_reads_only_the_paragraph_around_its_claim(
     claim = long_article.claims.order_by("start")[3]
     client.force_login(checker)
     sql = sql_of(client, claim.get_absolute_url())
-    assert BODY_COLUMN not in sql.replace('SUBSTR("verifier_article"."body"', "")
+    assert BODY_COLUMN not in re.sub(
+        r'SUBSTR(ING)?\("verifier_article"\."body"', "", sql
+    )
     page = client.get(claim.get_absolute_url()).content.decode()
     assert claim.text in page
 
