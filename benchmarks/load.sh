@@ -40,7 +40,7 @@ for n in $(seq 1 $((INSTANCES - 1))); do HOSTS="$HOSTS,http://127.0.0.1:$((PORT 
 export LOAD_HOSTS=$HOSTS
 
 # locust and what it pulls in stay out of the app's requirements.
-[ -x .venv/bin/locust ] || .venv/bin/pip install --quiet -r benchmarks/requirements.txt
+[ -x .venv/bin/locust ] || $PY -m pip install --quiet -r benchmarks/requirements.txt
 
 rm -rf "$OUT" && mkdir -p "$OUT"
 export DEBUG=0 ALLOWED_HOSTS=127.0.0.1 DATABASE_URL=$PG_URL/$DB
