@@ -2,6 +2,7 @@
 
 import django_tables2 as tables
 from django.core.paginator import Paginator
+from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.html import format_html, format_html_join
@@ -11,6 +12,7 @@ from django_tables2.rows import BoundRows
 from verifier import claim_exports, search
 from verifier.models import Article, Claim
 
+TEXT_PREFIX = 60  # keep in step with claim_text_prefix_idx (Claim.Meta.indexes)
 EMPTY = "—"  # what django-tables2 shows in an empty cell
 
 # Each cell carries its column's name, which the phone layout shows beside the value
@@ -120,6 +122,13 @@ class ClaimTable(tables.Table):
         self.query = query
         self._claims_url = reverse("claim-list")
         self._articles_url = reverse("article-list")
+
+    def order_text(self, queryset, is_descending):
+        # By the claim's first words, along claim_text_prefix_idx: ordering by the whole
+        # text sorts every row for each page.
+        prefix = Substr("text", 1, TEXT_PREFIX)
+        ordering = [prefix.desc(), "-pk"] if is_descending else [prefix.asc(), "pk"]
+        return queryset.order_by(*ordering), True
 
     def render_text(self, record):
         if self.query:

@@ -154,7 +154,9 @@ class ArticleDetailView(PermissionRequiredMixin, DetailView):
     def get_context_data(self, **kwargs):
         article = self.object
         claims = list(
-            article.claims.select_related("rating", "assignee").order_by("start", "pk")
+            article.claims.select_related("rating", "assignee")
+            .defer("search_vector")
+            .order_by("start", "pk")
         )
         user = self.request.user
         settled = sum(c.is_settled for c in claims)

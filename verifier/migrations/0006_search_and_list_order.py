@@ -8,6 +8,7 @@ substring matching.
 """
 
 import django.contrib.postgres.search
+import django.db.models.functions.text
 from django.conf import settings
 from django.db import migrations, models
 
@@ -69,6 +70,14 @@ class Migration(migrations.Migration):
             model_name="claim",
             index=models.Index(
                 fields=["updated_at", "id"], name="claim_updated_id_idx"
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="claim",
+            index=models.Index(
+                django.db.models.functions.text.Substr("text", 1, 60),
+                "id",
+                name="claim_text_prefix_idx",
             ),
         ),
         migrations.RunPython(create_search, drop_search),
