@@ -4,6 +4,12 @@
 #
 #   benchmarks/load.sh                      # the full run, with the restart
 #   LOAD_RESTART_PG=0 benchmarks/load.sh    # no restart (PostgreSQL is shared)
+#   LOAD_INSTANCES=2 LOAD_RESTART_PG=0 benchmarks/load.sh
+#       # two app servers (gunicorn on LOAD_PORT and LOAD_PORT+1) sharing the database;
+#       # every simulated person alternates requests between them, as behind a
+#       # round-robin load balancer
+#   LOAD_SCALE_CLAIMS=100000 ...            # first fill the database with
+#       # make_scale_data (LOAD_SCALE_CLAIMS claims in claims/100 articles)
 #
 # Settings (environment): LOAD_PORT (8161), LOAD_DB (verifier_load), LOAD_PG_URL
 # (postgres://postgres@127.0.0.1:5432), LOAD_USERS (20), LOAD_SECONDS (60), LOAD_WORKERS
@@ -24,11 +30,17 @@ WORKERS=${LOAD_WORKERS:-4}
 RESTART=${LOAD_RESTART_PG:-1}
 RESTART_AT=${LOAD_RESTART_AT:-30}
 OUT=${LOAD_OUT:-/tmp/verifier-load}
+INSTANCES=${LOAD_INSTANCES:-1}
+SCALE_CLAIMS=${LOAD_SCALE_CLAIMS:-0}
 PY=.venv/bin/python
 BASE=http://127.0.0.1:$PORT
+# Every app server's address; locustfile.py spreads each person's requests over them.
+HOSTS=$BASE
+for n in $(seq 1 $((INSTANCES - 1))); do HOSTS="$HOSTS,http://127.0.0.1:$((PORT + n))"; done
+export LOAD_HOSTS=$HOSTS
 
 # locust and what it pulls in stay out of the app's requirements.
-[ -x .venv/bin/locust ] || .venv/bin/pip install --quiet -r benchmarks/requirements.txt
+[ -x .venv/bin/locust ] || $PY -m pip install --quiet -r benchmarks/requirements.txt
 
 rm -rf "$OUT" && mkdir -p "$OUT"
 export DEBUG=0 ALLOWED_HOSTS=127.0.0.1 DATABASE_URL=$PG_URL/$DB
@@ -44,24 +56,35 @@ dropdb --if-exists --maintenance-db="$PG_URL/postgres" "$DB"
 createdb --maintenance-db="$PG_URL/postgres" "$DB"
 $PY manage.py migrate --noinput -v0
 $PY manage.py collectstatic --noinput -v0
+if [ "$SCALE_CLAIMS" -gt 0 ]; then
+  echo "== make_scale_data: $SCALE_CLAIMS claims"
+  $PY manage.py make_scale_data --articles $((SCALE_CLAIMS / 100)) --claims "$SCALE_CLAIMS" \
+    >"$OUT/scale.log"
+fi
 $PY benchmarks/seed_load.py "$LOAD_PLAN"
 
-echo "== gunicorn on $BASE ($WORKERS workers)"
-.venv/bin/gunicorn verifier.wsgi --bind "127.0.0.1:$PORT" --workers "$WORKERS" \
-  --timeout 60 --error-logfile "$OUT/gunicorn.log" &
-GUNICORN=$!
+GUNICORNS=()
 PROBE=
 cleanup() {
   [ -n "$PROBE" ] && kill "$PROBE" 2>/dev/null || true
-  kill "$GUNICORN" 2>/dev/null || true
-  wait "$GUNICORN" 2>/dev/null || true
+  for pid in "${GUNICORNS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${GUNICORNS[@]}"; do wait "$pid" 2>/dev/null || true; done
 }
 trap cleanup EXIT
-for _ in $(seq 1 50); do
-  curl -fs -o /dev/null "$BASE/healthz" && break
-  sleep 0.2
+for n in $(seq 0 $((INSTANCES - 1))); do
+  port=$((PORT + n))
+  echo "== gunicorn on http://127.0.0.1:$port ($WORKERS workers)"
+  .venv/bin/gunicorn verifier.wsgi --bind "127.0.0.1:$port" --workers "$WORKERS" \
+    --timeout 60 --error-logfile "$OUT/gunicorn-$port.log" &
+  GUNICORNS+=($!)
 done
-curl -fs "$BASE/healthz" >/dev/null
+for host in ${HOSTS//,/ }; do
+  for _ in $(seq 1 50); do
+    curl -fs -o /dev/null "$host/healthz" && break
+    sleep 0.2
+  done
+  curl -fs "$host/healthz" >/dev/null
+done
 
 # The load balancer's view: /healthz every 0.1 s, "unix-time status" per line.
 ( end=$(( $(date +%s) + SECONDS_ + 15 ))

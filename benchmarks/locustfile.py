@@ -20,6 +20,7 @@ from locust import HttpUser, between, events, task
 
 PLAN = json.loads(open(os.environ["LOAD_PLAN"]).read())
 OUT = os.environ.get("LOAD_OUT", ".")
+HOSTS = [h for h in os.environ.get("LOAD_HOSTS", "").split(",") if h]
 STATE = re.compile(r'class="badge state-(\w+)"')
 VERSION = re.compile(r'name="version" value="(\d+)"')
 UNAVAILABLE = []  # timestamps of 503 answers
@@ -36,6 +37,7 @@ class DeskUser(HttpUser):
     wait_time = between(0.5, 1.5)
 
     def on_start(self):
+        self.hosts = itertools.cycle(HOSTS or [self.host])
         self.log_in()
 
     def log_in(self):
@@ -47,9 +49,12 @@ class DeskUser(HttpUser):
         )
 
     def call(self, method, path, name=None, **kwargs):
+        # With several app servers (LOAD_HOSTS), each request goes to the next one, so
+        # a person's session, CSRF token and writes must hold across servers.
+        host = next(self.hosts)
         with self.client.request(
             method,
-            path,
+            host + path,
             name=name or path,
             catch_response=True,
             allow_redirects=False,

@@ -275,3 +275,26 @@ def test_no_template_holds_an_inline_script_or_event_handler():
             for handler in re.findall(r"\son[a-z]+\s*=", text)
         ]
     assert found == []
+
+
+# --- more than one app server ---
+
+
+def test_nothing_a_second_app_server_needs_is_kept_in_one_process(settings):
+    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
+    assert settings.AXES_HANDLER == "axes.handlers.database.AxesDatabaseHandler"
+    assert all(
+        "locmem" not in cache["BACKEND"] and "filebased" not in cache["BACKEND"]
+        for cache in settings.CACHES.values()
+    )
+    # Uploads up to the article limit never touch the local disk.
+    assert settings.FILE_UPLOAD_MAX_MEMORY_SIZE >= settings.VERIFIER_MAX_ARTICLE_BYTES
+
+
+def test_a_session_made_by_one_server_is_honoured_by_another(checker):
+    from django.test import Client
+
+    first, second = Client(), Client()
+    first.force_login(checker)
+    second.cookies = first.cookies  # the load balancer sends it elsewhere
+    assert second.get("/claims/").status_code == 200

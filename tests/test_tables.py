@@ -1,6 +1,7 @@
 """The claims table's exports: the filtered rows, as plain text, in useful columns."""
 
 import csv
+import datetime
 import io
 import json
 
@@ -8,6 +9,7 @@ import openpyxl
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from tests.conftest import (
     BODY,
@@ -15,7 +17,6 @@ from tests.conftest import (
     current_version,
     make_approved,
     make_article,
-    make_source,
     rating,
 )
 from verifier import workflow
@@ -25,43 +26,70 @@ pytestmark = pytest.mark.django_db
 
 COLUMNS = [
     "#",
+    "Link",
     "Article",
     "Claim",
     "Claimant",
     "State",
     "Verdict",
+    "Rationale",
     "Assignee",
     "Sources",
+    "Evidence URLs",
     "Updated",
 ]
+KEYS = [
+    "id",
+    "url",
+    "article",
+    "claim",
+    "claimant",
+    "state",
+    "verdict",
+    "rationale",
+    "assignee",
+    "sources",
+    "evidence_urls",
+    "updated_at",
+]
+# The JSON export's machine names, by the spreadsheet header they stand for.
+KEY_OF = dict(zip(COLUMNS, KEYS, strict=True))
 
 
-def export(client, user, fmt, **filters):
-    """The export's rows as dicts of strings (None for an empty cell)."""
+def download(client, user, fmt, **filters) -> bytes:
     client.force_login(user)
     response = client.get("/claims/", {"_export": fmt, **filters})
     assert response.status_code == 200
+    assert response.streaming
+    return response.getvalue()
+
+
+def export(client, user, fmt, **filters):
+    """The export's rows as dicts by spreadsheet header (None for an empty cell)."""
+    content = download(client, user, fmt, **filters)
     if fmt == "csv":
-        rows = list(csv.reader(io.StringIO(response.content.decode())))
+        rows = list(csv.reader(io.StringIO(content.decode())))
         return [
             dict(zip(rows[0], [v or None for v in row], strict=True))
             for row in rows[1:]
         ]
     if fmt == "json":
-        return json.loads(response.content)
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+        return [
+            {header: row[KEY_OF[header]] for header in COLUMNS}
+            for row in json.loads(content)
+        ]
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
     rows = list(sheet.iter_rows(values_only=True))
     return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
 
 
 def headers(client, user, fmt):
-    client.force_login(user)
-    response = client.get("/claims/", {"_export": fmt})
+    content = download(client, user, fmt)
     if fmt == "csv":
-        return next(csv.reader(io.StringIO(response.content.decode())))
+        return next(csv.reader(io.StringIO(content.decode())))
     if fmt == "json":
-        return list(json.loads(response.content)[0])
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+        return list(json.loads(content)[0])
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
     return [cell.value for cell in sheet[1]]
 
 
@@ -83,7 +111,10 @@ def worked(checker, editor):
     claim = article.claims.get()
     workflow.start(claim, user=checker, version=current_version(claim))
     cite(claim, checker)
-    cite(claim, checker, make_source(checker, title="Second source"))
+    second = workflow.create_source(
+        user=checker, title="Second source", url="https://example.org/second.csv"
+    )
+    cite(claim, checker, second)
     workflow.save_verdict(
         claim,
         user=checker,
@@ -97,17 +128,20 @@ def worked(checker, editor):
     return article
 
 
-@pytest.mark.parametrize("fmt", ["csv", "xlsx", "json"])
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_export_has_the_columns_a_spreadsheet_user_wants(client, checker, worked, fmt):
     assert headers(client, checker, fmt) == COLUMNS
+
+
+def test_json_export_keys_are_stable_machine_names(client, checker, worked):
+    assert headers(client, checker, "json") == KEYS
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "json"])
 def test_export_is_plain_text(client, checker, worked, fmt):
     rows = export(client, checker, fmt)
-    (row,) = [r for r in rows if r["State"] == "Approved"]
+    (row,) = [r for r in rows if r["State"] in ("Approved", "approved")]
     assert row["Verdict"] == "False"
-    assert row["State"] == "Approved"
     assert (
         row["Article"] == "Jobs <b>report</b>"
     )  # the title as typed, not markup of ours
@@ -123,12 +157,30 @@ def test_export_row_carries_claimant_assignee_sources_and_update_time(
     client, checker, worked, fmt
 ):
     claim = Claim.objects.get(state=Claim.State.APPROVED)
-    (row,) = [r for r in export(client, checker, fmt) if r["State"] == "Approved"]
+    rows = export(client, checker, fmt)
+    (row,) = [r for r in rows if r["State"] in ("Approved", "approved")]
     assert row["Claim"] == claim.text
+    assert row["Link"] == f"http://testserver/claims/{claim.pk}/"
     assert row["Claimant"] == "Labor Department"
+    assert row["Rationale"] == "No."
     assert row["Assignee"] == "alice"
     assert int(row["Sources"]) == 2
-    assert row["Updated"] == claim.updated_at.strftime("%Y-%m-%d %H:%M")
+    local = timezone.localtime(claim.updated_at).replace(microsecond=0)
+    if fmt == "xlsx":  # a real date cell, in the local time of TIME_ZONE
+        assert row["Updated"] == local.replace(tzinfo=None)
+    else:  # ISO 8601 with the offset
+        assert datetime.datetime.fromisoformat(row["Updated"]) == local
+        assert row["Updated"].endswith(local.strftime("%z")[:3] + ":00")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "json"])
+def test_export_lists_the_evidence_urls_of_a_claim(client, checker, worked, fmt):
+    rows = export(client, checker, fmt)
+    (row,) = [r for r in rows if r["Verdict"] == "False"]
+    urls = row["Evidence URLs"]
+    if fmt != "json":
+        urls = urls.split("\n")
+    assert urls == ["https://example.org/report.pdf", "https://example.org/second.csv"]
 
 
 def test_export_holds_the_whole_claim_text(client, checker):
@@ -195,6 +247,36 @@ def test_json_export_keeps_text_that_looks_like_a_formula(client, checker):
     make_article(checker, body="=1+1 is what the minister wrote.")
     (row,) = export(client, checker, "json")
     assert row["Claim"] == "=1+1 is what the minister wrote."
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_spreadsheet_cells_that_start_with_a_sign_are_defused(client, checker, fmt):
+    make_article(checker, body="+44 20 7946 0000 is the number, said @mayor.")
+    (row,) = export(client, checker, fmt)
+    assert row["Claim"].startswith("'+44")
+
+
+def test_xlsx_export_replaces_control_characters_it_cannot_hold(client, checker):
+    make_article(checker, body="Prices rose 3.2% in March.")
+    Claim.objects.update(rationale="Bell\x07 and escape\x1b in a note.")
+    (row,) = export(client, checker, "xlsx")
+    assert row["Rationale"] == "Bell\ufffd and escape\ufffd in a note."
+
+
+def test_csv_export_keeps_control_characters_as_typed(client, checker):
+    make_article(checker, body="Prices rose 3.2% in March.")
+    Claim.objects.update(rationale="Bell\x07.")
+    (row,) = export(client, checker, "csv")
+    assert row["Rationale"] == "Bell\x07."
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "xls", "", "CSV", "latex"])
+def test_unknown_export_format_is_a_400_that_lists_the_formats(client, checker, fmt):
+    make_article(checker)
+    client.force_login(checker)
+    response = client.get("/claims/", {"_export": fmt})
+    assert response.status_code == 400
+    assert "csv, xlsx, json" in response.content.decode()
 
 
 def test_anonymous_cannot_export(client, worked):

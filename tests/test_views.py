@@ -467,7 +467,7 @@ def test_claim_csv_export_holds_the_filtered_rows(client, article, checker):
         reverse("claim-list"), {"state": "in_progress", "_export": "csv"}
     )
     assert response["Content-Type"].startswith("text/csv")
-    rows = response.content.decode().strip().splitlines()
+    rows = response.getvalue().decode().strip().splitlines()
     assert len(rows) == 2
     assert first.text in rows[1]
 

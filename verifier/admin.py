@@ -254,6 +254,10 @@ class ArticleAdmin(AuditedAdmin):
         "body",
     ]
 
+    def get_queryset(self, request):
+        # The text is read on the change page only (one more query there).
+        return super().get_queryset(request).defer("body", "sentences")
+
     def has_add_permission(self, request):
         # Articles come in through the import page, which extracts their claims.
         return False
@@ -320,7 +324,7 @@ def _bulk(modeladmin, request, queryset, verb, call):
     changed since is refused as a conflict rather than acted on unseen.
     """
     done, failed = 0, []
-    for claim in queryset.select_related("article"):
+    for claim in queryset.with_article_title():
         try:
             call(claim)
             done += 1
@@ -330,6 +334,20 @@ def _bulk(modeladmin, request, queryset, verb, call):
         modeladmin.message_user(request, f"{verb}: {done} claim(s).", messages.SUCCESS)
     for line in failed:
         modeladmin.message_user(request, line, messages.ERROR)
+
+
+class ArticleTitleFilter(admin.RelatedFieldListFilter):
+    """Filter by article, listing titles only: the stock filter loads whole articles,
+    texts and all, on every page of the changelist."""
+
+    def field_choices(self, field, request, model_admin):
+        return list(
+            Article.objects.order_by("-imported_at", "-pk").values_list("pk", "title")
+        )
+
+
+# Claims and events show their article's title, never its text.
+WITHOUT_ARTICLE_TEXT = ("article__body", "article__sentences")
 
 
 @admin.register(Claim)
@@ -346,7 +364,7 @@ class ClaimAdmin(AuditedAdmin):
         "assignee",
         "updated_at",
     ]
-    list_filter = ["state", "rating", "assignee", "article"]
+    list_filter = ["state", "rating", "assignee", ("article", ArticleTitleFilter)]
     search_fields = ["text", "claimant", "rationale"]
     list_select_related = ["article", "rating", "assignee"]
     inlines = [EvidenceInline, NoteInline]
@@ -373,6 +391,16 @@ class ClaimAdmin(AuditedAdmin):
         "created_at",
         "updated_at",
     ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            # All three: the changelist adds list_select_related only to a queryset
+            # that joins nothing yet.
+            .select_related("article", "rating", "assignee")
+            .defer(*WITHOUT_ARTICLE_TEXT, "search_vector")
+        )
 
     def has_add_permission(self, request):
         return False
@@ -508,6 +536,14 @@ class EventAdmin(admin.ModelAdmin):
     search_fields = ["reason", "action"]
     list_select_related = ["actor", "claim", "article"]
     date_hierarchy = "created_at"
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("actor", "claim", "article")
+            .defer(*WITHOUT_ARTICLE_TEXT, "claim__search_vector")
+        )
 
     def has_add_permission(self, request):
         return False

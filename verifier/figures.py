@@ -17,6 +17,7 @@ Pure text in, findings out: no ORM, no request, no settings.
 """
 
 import difflib
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -203,13 +204,16 @@ def _words_value(text: str) -> float | None:
     return float(total + current)
 
 
-def years(sentence: str) -> set[int]:
+@functools.lru_cache(maxsize=8192)
+def years(sentence: str) -> frozenset[int]:
     """The years a sentence names (1900-2099), not amounts such as "$2,000"."""
-    return {int(m.group()) for m in _YEAR.finditer(sentence)}
+    return frozenset(int(m.group()) for m in _YEAR.finditer(sentence))
 
 
-def quantities(sentence: str) -> list[Quantity]:
-    """Every figure the sentence states, years left out (see ``years``)."""
+@functools.lru_cache(maxsize=8192)
+def quantities(sentence: str) -> tuple[Quantity, ...]:
+    """Every figure the sentence states, years left out (see ``years``). Cached: an
+    article page asks about the same claims several times."""
     found = []
     for match in _NUMBER.finditer(sentence):
         if match.group("words"):
@@ -246,7 +250,7 @@ def quantities(sentence: str) -> list[Quantity]:
                 anaphoric=anaphoric,
             )
         )
-    return found
+    return tuple(found)
 
 
 def _counts_after(sentence: str, end: int) -> bool:
@@ -290,6 +294,10 @@ def _thing(after: str) -> tuple[tuple[str, ...], bool]:
 
 # Two figures this close, for the same thing, look like one figure told two ways.
 CLOSE = 0.25
+# Each figure is compared with this many of the next figures (by value) for the same
+# thing, and an article raises at most MOST_QUESTIONS of these questions.
+NEIGHBOURS = 3
+MOST_QUESTIONS = 50
 
 
 @dataclass(frozen=True)
@@ -325,31 +333,38 @@ def disagreements(sentences: Sequence[str]) -> list[Disagreement]:
     """Pairs of sentences giving close but different figures for the same thing.
 
     Figures of sentences that name different years are left alone: a count for 2022
-    and one for 2023 may both be right.
+    and one for 2023 may both be right. Figures are grouped by what they count and
+    sorted by value, so a long report costs little more than reading its figures.
     """
     read = [(quantities(s), years(s)) for s in sentences]
-    found = []
-    for i, (figures_i, years_i) in enumerate(read):
-        for j in range(i + 1, len(read)):
-            figures_j, years_j = read[j]
-            if years_i and years_j and years_i != years_j:
-                continue
-            for a in figures_i:
-                pair = next(
-                    (
-                        (b, about)
-                        for b in figures_j
-                        if (about := same_thing(a, b))
-                        and a.value != b.value
-                        and _close(a.value, b.value)
-                    ),
-                    None,
+    groups: dict[str, list[tuple[float, int, Quantity]]] = {}
+    for i, (figures_i, _) in enumerate(read):
+        for q in figures_i:
+            key = q.unit or (q.head if not q.anaphoric else "")
+            if key:
+                groups.setdefault(key, []).append((q.value, i, q))
+    pairs: dict[tuple[int, int], Disagreement] = {}
+    for members in groups.values():
+        members.sort(key=lambda m: (m[0], m[1]))
+        for n, (value, i, a) in enumerate(members):
+            # Its nearest neighbours in value only: a report of many similar
+            # figures would otherwise raise a question for every pair of them.
+            for other, j, b in members[n + 1 : n + 1 + NEIGHBOURS]:
+                if not _close(value, other):
+                    break  # sorted: every later figure is further away
+                if i == j or other == value or (min(i, j), max(i, j)) in pairs:
+                    continue
+                years_i, years_j = read[i][1], read[j][1]
+                if years_i and years_j and years_i != years_j:
+                    continue
+                about = same_thing(a, b)
+                if not about:
+                    continue
+                first, second = (a, b) if i < j else (b, a)
+                pairs[(min(i, j), max(i, j))] = Disagreement(
+                    min(i, j), max(i, j), first, second, _plural(about)
                 )
-                if pair is not None:
-                    b, about = pair
-                    found.append(Disagreement(i, j, a, b, _plural(about)))
-                    break
-    return found
+    return [pairs[key] for key in sorted(pairs)][:MOST_QUESTIONS]
 
 
 def _close(a: float, b: float) -> bool:

@@ -1,27 +1,65 @@
 """Filters of the list pages; what they select is also what the exports hold."""
 
 import django_filters
+from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
+from django.forms.utils import flatatt
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 
+from verifier import search
 from verifier.models import Article, Claim, Rating
 
 
-class ClaimFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label="Text", method="search")
-    article = django_filters.ModelChoiceFilter(
-        queryset=Article.objects.only("pk", "title")
+class QuickSelect(forms.Select):
+    """A <select> written in one pass: Django renders each <option> through a template,
+    and the article filter has one option per article (0.4 s for 1,000)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = set(self.format_value(value))
+        options = "".join(
+            f'<option value="{escape(key)}"'
+            f"{' selected' if str(key) in chosen else ''}>{escape(label)}</option>"
+            for key, label in self.choices
+        )
+        return format_html(
+            '<select name="{}"{}>{}</select>',
+            name,
+            flatatt(self.build_attrs(self.attrs, attrs)),
+            mark_safe(options),
+        )
+
+
+def article_choices():
+    return list(
+        Article.objects.order_by("-imported_at", "-pk").values_list("pk", "title")
     )
-    state = django_filters.ChoiceFilter(choices=Claim.State.choices)
+
+
+class ClaimFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label="Search",
+        method="search",
+        help_text="Claim, claimant, rationale and notes. "
+        'Use "quotes" for a phrase, or, and -word to leave a word out.',
+    )
+    # Choices by id and title (no Article objects), newest first, as a plain select.
+    article = django_filters.ChoiceFilter(
+        field_name="article", choices=article_choices, widget=QuickSelect
+    )
+    state = django_filters.ChoiceFilter(choices=Claim.State.choices, widget=QuickSelect)
     rating = django_filters.ModelChoiceFilter(
-        label="Verdict", queryset=Rating.objects.all()
+        label="Verdict", queryset=Rating.objects.all(), widget=QuickSelect
     )
     assignee = django_filters.ModelChoiceFilter(
+        widget=QuickSelect,
+        # Exists, not a join with DISTINCT: an index probe per user, not a pass over
+        # every claim.
         queryset=get_user_model()
-        .objects.filter(assigned_claims__isnull=False)
-        .distinct()
+        .objects.filter(Exists(Claim.objects.filter(assignee=OuterRef("pk"))))
         # Unordered, PostgreSQL may list them differently from one query to the next.
-        .order_by("username")
+        .order_by("username"),
     )
 
     claimant = django_filters.CharFilter(
@@ -33,11 +71,7 @@ class ClaimFilter(django_filters.FilterSet):
         fields = ["q", "article", "state", "rating", "assignee", "claimant"]
 
     def search(self, queryset, name, value):
-        return queryset.filter(
-            Q(text__icontains=value)
-            | Q(claimant__icontains=value)
-            | Q(rationale__icontains=value)
-        )
+        return search.search(queryset, value)
 
 
 class ArticleFilter(django_filters.FilterSet):

@@ -4,12 +4,13 @@ State changes do not happen here: every transition lives in ``verifier.workflow`
 """
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Substr
 from django.urls import reverse
 from django.utils import timezone
 
@@ -99,7 +100,16 @@ class Rating(models.Model):
         return "#000000" if luminance > 0.55 else "#ffffff"
 
 
+# What a list of articles never needs: the text and its sentence list, which for a
+# report or transcript run to megabytes.
+ARTICLE_HEAVY_FIELDS = ("body", "sentences")
+
+
 class ArticleQuerySet(models.QuerySet):
+    def listed(self):
+        """Articles without their text, for lists, filters and choices."""
+        return self.defer(*ARTICLE_HEAVY_FIELDS)
+
     def with_progress(self):
         """Annotate each article with the number of its claims in each state."""
         counts = {
@@ -251,6 +261,16 @@ class ArticleText(models.Model):
 
 
 class ClaimQuerySet(models.QuerySet):
+    def with_article_title(self):
+        """Claims joined to their article, without the article's text.
+
+        Every list, page and export of claims goes through this: one megabyte article
+        would otherwise ride along with each of its claims' rows.
+        """
+        return self.select_related("article").defer(
+            *(f"article__{name}" for name in ARTICLE_HEAVY_FIELDS)
+        )
+
     def assigned_to(self, user):
         return self.filter(assignee=user)
 
@@ -346,6 +366,9 @@ class Claim(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # PostgreSQL's full-text index of text, claimant and rationale, kept current by a
+    # trigger (migration 0006) and searched by verifier.search; NULL on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = ClaimQuerySet.as_manager()
 
@@ -375,6 +398,12 @@ class Claim(models.Model):
             models.Index(fields=["state"], name="claim_state_idx"),
             # The claims list sorts by it (most recently updated first).
             models.Index(fields=["updated_at"], name="claim_updated_at_idx"),
+            # The default order of the claims list, newest change first: deep pages
+            # walk this index instead of sorting every row.
+            models.Index(fields=["updated_at", "id"], name="claim_updated_id_idx"),
+            # The claims list sorted by claim: by its first 60 characters
+            # (verifier.tables.TEXT_PREFIX), then id.
+            models.Index(Substr("text", 1, 60), "id", name="claim_text_prefix_idx"),
         ]
 
     def __str__(self):

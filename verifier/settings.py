@@ -189,6 +189,15 @@ STORAGES = {
     },
 }
 
+# Several app servers may serve one database behind a load balancer, so nothing that
+# another server would need lives in one process or on one disk: sessions and the
+# lockout counts of django-axes are in the database (their defaults), row locks are
+# the database's, uploads are read in memory (below) and stored in the database, and
+# no cache is shared state (a per-process cache would disagree between servers).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+
 # An article larger than this is refused at import; uploads are held in memory up to it.
 VERIFIER_MAX_ARTICLE_BYTES = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = VERIFIER_MAX_ARTICLE_BYTES + 512 * 1024

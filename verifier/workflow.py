@@ -77,23 +77,57 @@ def record(
     reason: str = "",
 ) -> Event:
     """Write one audit Event. Call only inside the transaction that made the change."""
-    if claim is not None and article is None:
-        article = claim.article
-    [event] = audit.append(
+    (event,) = _record_all(
         [
-            Event(
-                actor=actor,
-                action=action,
-                target_type=type(target)._meta.model_name,
-                target_id=target.pk,
+            _event(
+                actor,
+                action,
+                target,
                 claim=claim,
                 article=article,
-                changes=changes or {},
+                changes=changes,
                 reason=reason,
             )
         ]
     )
     return event
+
+
+def _event(
+    actor: User | None,
+    action: str,
+    target: object,
+    *,
+    claim: Claim | None = None,
+    article: Article | None = None,
+    changes: dict | None = None,
+    reason: str = "",
+) -> Event:
+    """An Event not yet written: give it to _record_all."""
+    if claim is not None and article is None:
+        article = claim.article
+    return Event(
+        actor=actor,
+        action=action,
+        target_type=type(target)._meta.model_name,
+        target_id=target.pk,
+        claim=claim,
+        article=article,
+        changes=changes or {},
+        reason=reason,
+    )
+
+
+EVENT_BATCH = 2000
+
+
+def _record_all(events: list[Event]) -> list[Event]:
+    """Write Events in order, in bulk and on the hash chain (``audit.append``): the
+    one place that inserts Events.
+
+    Call only inside the transaction that made the changes they record.
+    """
+    return audit.append(events)
 
 
 def _require(user: User, perm: str, doing: str) -> None:
@@ -110,7 +144,12 @@ def _reason(reason: str, doing: str) -> str:
 
 
 def _lock_article(article: Article) -> Article:
-    return Article.objects.select_for_update().get(pk=article.pk)
+    # The text (up to 2 MB) and its sentence list load only if a change reads them.
+    return (
+        Article.objects.select_for_update()
+        .defer("body", "sentences")
+        .get(pk=article.pk)
+    )
 
 
 def _lock_claim_unversioned(claim: Claim) -> Claim:
@@ -795,9 +834,26 @@ def approve(claim: Claim, *, user: User, version: int | None) -> Claim:
 def approval_record(claim: Claim, *, approver: User) -> dict:
     """What an editor approves, frozen: it never changes, whatever happens later to
     the scale or the sources (``Claim.approval``)."""
-    rating = claim.rating
-    scale = exports.rating_scale()
     evidence = claim.evidence.select_related("source").order_by("added_at", "pk")
+    return frozen_verdict(
+        claim,
+        evidence,
+        scale=exports.rating_scale(),
+        approver=approver,
+        at=timezone.now(),
+    )
+
+
+def frozen_verdict(
+    claim: Claim,
+    evidence: Iterable[Evidence],
+    *,
+    scale: "exports.Scale",
+    approver: User,
+    at,
+) -> dict:
+    """The approval record of ``claim`` as it stands, citing ``evidence``."""
+    rating = claim.rating
     return {
         "rating": {
             "label": rating.label,
@@ -825,7 +881,7 @@ def approval_record(claim: Claim, *, approver: User) -> dict:
             for e in evidence
         ],
         "approved_by": approver.get_username(),
-        "approved_at": timezone.now().isoformat(),
+        "approved_at": at.isoformat(),
     }
 
 
@@ -1176,12 +1232,17 @@ def create_article(
         changes={k: [None, str(v)] for k, v in fields.items() if v and k != "body"}
         | {"body_sha256": [None, article.body_sha256]},
     )
-    for span in sorted(spans, key=lambda s: s.start):
-        _create_claim(article, user, span)
+    # In bulk: a 2 MB article holds thousands of claims, one INSERT each would pass
+    # the request timeout.
+    claims = Claim.objects.bulk_create(
+        [_new_claim(article, span) for span in sorted(spans, key=lambda s: s.start)],
+        batch_size=EVENT_BATCH,
+    )
+    _record_all([_create_event(user, claim) for claim in claims])
     return article
 
 
-def _create_claim(article: Article, user: User, span: Span, reason: str = "") -> Claim:
+def _new_claim(article: Article, span: Span) -> Claim:
     text, prefix, suffix = quote_selector(article.body, span.start, span.end)
     claim = Claim(
         article=article,
@@ -1195,8 +1256,11 @@ def _create_claim(article: Article, user: User, span: Span, reason: str = "") ->
         claimant=span.claimant,
     )
     _clean_fields(claim, "claimant")
-    claim.save()
-    record(
+    return claim
+
+
+def _create_event(user: User, claim: Claim, reason: str = "") -> Event:
+    return _event(
         user,
         "create",
         claim,
@@ -1210,6 +1274,12 @@ def _create_claim(article: Article, user: User, span: Span, reason: str = "") ->
         | ({"claimant": [None, claim.claimant]} if claim.claimant else {}),
         reason=reason,
     )
+
+
+def _create_claim(article: Article, user: User, span: Span, reason: str = "") -> Claim:
+    claim = _new_claim(article, span)
+    claim.save()
+    _record_all([_create_event(user, claim, reason)])
     return claim
 
 
