@@ -162,9 +162,12 @@ def test_admin_cannot_rename_or_revalue_a_rating_in_use(
     url = reverse("admin:verifier_rating_change", args=[used.pk])
     page = client.get(url).content.decode()
     assert "retire this rating and add a new one" in page
-    assert 'name="label"' not in page
-    admin_post(client, url, rating_form(used, label="Accurate!", value=5))
+    response = admin_post(client, url, rating_form(used, label="Accurate!", value=5))
+    assert response.status_code == 200
+    assert "so its label cannot change" in response.content.decode()
+    assert "so its value cannot change" in response.content.decode()
     assert (refresh(used).label, refresh(used).value) == ("Misleading", used.value)
+    assert not Event.objects.filter(target_type="rating", action="edit").exists()
 
 
 def test_admin_may_still_reword_the_description_of_a_rating_in_use(

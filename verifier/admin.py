@@ -95,8 +95,25 @@ class WorkflowPolicyAdmin(AuditedAdmin):
         return False
 
 
+class RatingForm(ReasonForm):
+    """A rating in use keeps its label and value: the form says so where they are."""
+
+    def clean(self):
+        data = super().clean()
+        for name in workflow.frozen_fields(self.instance):
+            if name in self.changed_data:
+                self.add_error(
+                    name,
+                    f"This rating is used by claims, so its {name} cannot change: "
+                    "verdicts were given and published with it. Untick “active” to "
+                    "retire it and add a new rating instead.",
+                )
+        return data
+
+
 @admin.register(Rating)
 class RatingAdmin(AuditedAdmin):
+    form = RatingForm
     list_display = [
         "label",
         "value",
@@ -109,14 +126,6 @@ class RatingAdmin(AuditedAdmin):
     search_fields = ["label", "description"]
     ordering = ["position"]
     readonly_fields = ["in_use"]
-
-    def get_readonly_fields(self, request, obj=None):
-        # Published verdicts quote a rating's label and value (frozen at approval);
-        # the admin offers no way to make them say something else.
-        return [
-            *super().get_readonly_fields(request, obj),
-            *workflow.frozen_fields(obj),
-        ]
 
     @admin.display(description="In use")
     def in_use(self, obj):
