@@ -265,18 +265,21 @@ class ArticleImportForm(Form):
 
     def clean(self):
         data = super().clean()
-        upload = data.get("file")
-        try:
-            if upload is not None:
-                body = importing.read_upload(upload.name, upload.read(), upload.size)
-            else:
-                body = importing.clean_text(data.get("text") or "")
-        except importing.ImportProblem as problem:
-            raise forms.ValidationError(problem.message, code=problem.code) from None
-        data["body"] = body
+        data["body"] = article_text(data)
         if not data.get("title"):
-            data["title"] = importing.guess_title(body)
+            data["title"] = importing.guess_title(data["body"])
         return data
+
+
+def article_text(data: dict) -> str:
+    """The article's text from an uploaded ``file``, else the pasted ``text``."""
+    upload = data.get("file")
+    try:
+        if upload is not None:
+            return importing.read_upload(upload.name, upload.read(), upload.size)
+        return importing.clean_text(data.get("text") or "")
+    except importing.ImportProblem as problem:
+        raise forms.ValidationError(problem.message, code=problem.code) from None
 
 
 class NewVersionForm(Form):
@@ -299,15 +302,7 @@ class NewVersionForm(Form):
 
     def clean(self):
         data = super().clean()
-        upload = data.get("file")
-        try:
-            if upload is not None:
-                body = importing.read_upload(upload.name, upload.read(), upload.size)
-            else:
-                body = importing.clean_text(data.get("text") or "")
-        except importing.ImportProblem as problem:
-            raise forms.ValidationError(problem.message, code=problem.code) from None
-        data["body"] = body
+        data["body"] = article_text(data)
         return data
 
 
