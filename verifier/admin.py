@@ -595,15 +595,9 @@ class UserCreationForm(auth_forms.AdminUserCreationForm):
     change_reason = ReasonForm.base_fields["change_reason"]
 
 
-class AuditedUserAdmin(auth_admin.UserAdmin):
-    form = UserChangeForm
-    add_form = UserCreationForm
-
-    def get_fieldsets(self, request, obj=None):
-        return [
-            *super().get_fieldsets(request, obj),
-            (None, {"fields": ["change_reason"]}),
-        ]
+class AuditedAuthAdmin:
+    """Users and groups: Django's admin saves them; each save and delete is an
+    Event, with the reason the form asks for."""
 
     def save_related(self, request, form, formsets, change):
         # After the groups and permissions are saved, inside the admin's transaction.
@@ -615,6 +609,25 @@ class AuditedUserAdmin(auth_admin.UserAdmin):
             changes=_form_changes(form, created=not change),
             reason=form.cleaned_data["change_reason"],
         )
+
+    def delete_model(self, request, obj):
+        workflow.admin_delete(obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for obj in queryset:
+                workflow.admin_delete(obj, user=request.user)
+
+
+class AuditedUserAdmin(AuditedAuthAdmin, auth_admin.UserAdmin):
+    form = UserChangeForm
+    add_form = UserCreationForm
+
+    def get_fieldsets(self, request, obj=None):
+        return [
+            *super().get_fieldsets(request, obj),
+            (None, {"fields": ["change_reason"]}),
+        ]
 
     def user_change_password(self, request, id, form_url=""):
         # Django's view saves the password and calls log_change only when it did;
@@ -633,35 +646,9 @@ class AuditedUserAdmin(auth_admin.UserAdmin):
             )
         return super().log_change(request, obj, message)
 
-    def delete_model(self, request, obj):
-        workflow.admin_delete(obj, user=request.user)
 
-    def delete_queryset(self, request, queryset):
-        with transaction.atomic():
-            for obj in queryset:
-                workflow.admin_delete(obj, user=request.user)
-
-
-class AuditedGroupAdmin(auth_admin.GroupAdmin):
+class AuditedGroupAdmin(AuditedAuthAdmin, auth_admin.GroupAdmin):
     form = ReasonForm
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        workflow.record_admin_change(
-            form.instance,
-            user=request.user,
-            action="edit" if change else "create",
-            changes=_form_changes(form, created=not change),
-            reason=form.cleaned_data["change_reason"],
-        )
-
-    def delete_model(self, request, obj):
-        workflow.admin_delete(obj, user=request.user)
-
-    def delete_queryset(self, request, queryset):
-        with transaction.atomic():
-            for obj in queryset:
-                workflow.admin_delete(obj, user=request.user)
 
 
 for model, model_admin in [(UserModel, AuditedUserAdmin), (Group, AuditedGroupAdmin)]:
