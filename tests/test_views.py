@@ -1,11 +1,13 @@
 """Pages and actions as people use them: who may see what, and what each action does."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.conftest import (
     PASSWORD,
@@ -547,6 +549,7 @@ BUTTONS = {
     "Split": "split",
     "Merge with next claim": "merge",
     "Save claimant": "claimant",
+    "Save deadline": "schedule",
 }
 
 WORK_OPEN = {
@@ -579,27 +582,27 @@ MATRIX = {
         "unassigned checker": WORK_OPEN,
         "assignee": WORK_OPEN,
         "other checker": {"note"},
-        "editor who wrote it": WORK_OPEN | {"assign"},
-        "other editor": WORK_OPEN | {"assign"},
-        "admin": WORK_OPEN | {"assign"},
+        "editor who wrote it": WORK_OPEN | {"assign", "schedule"},
+        "other editor": WORK_OPEN | {"assign", "schedule"},
+        "admin": WORK_OPEN | {"assign", "schedule"},
     },
     "in_progress": {
         "anonymous": set(),
         "unassigned checker": WORK_IN_PROGRESS,
         "assignee": WORK_IN_PROGRESS,
         "other checker": {"note"},
-        "editor who wrote it": WORK_IN_PROGRESS | {"assign"},
-        "other editor": WORK_IN_PROGRESS | {"assign"},
-        "admin": WORK_IN_PROGRESS | {"assign"},
+        "editor who wrote it": WORK_IN_PROGRESS | {"assign", "schedule"},
+        "other editor": WORK_IN_PROGRESS | {"assign", "schedule"},
+        "admin": WORK_IN_PROGRESS | {"assign", "schedule"},
     },
     "submitted": {
         "anonymous": set(),
         "unassigned checker": {"note"},
         "assignee": {"note"},
         "other checker": {"note"},
-        "editor who wrote it": {"note", "return"},
-        "other editor": {"note", "approve", "return"},
-        "admin": {"note", "approve", "return"},
+        "editor who wrote it": {"note", "return", "schedule"},
+        "other editor": {"note", "approve", "return", "schedule"},
+        "admin": {"note", "approve", "return", "schedule"},
     },
     "approved": {
         "anonymous": set(),
@@ -707,6 +710,11 @@ def action_request(action, claim, people):
             "claimant": "The council",
             "claimant_kind": "",
         },
+        "schedule": {
+            "version": version,
+            "due": (timezone.now() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M"),
+            "priority": 1,
+        },
     }[action]
     names = {
         "evidence": "claim-evidence",
@@ -809,13 +817,21 @@ def test_dashboard_does_not_offer_an_editor_the_verdict_they_wrote(
         )
         workflow.submit(claim, user=checker, version=current_version(claim))
     client.force_login(editor)
-    page = client.get(reverse("dashboard")).content.decode()
-    awaiting = page[page.index('id="awaiting"') :]
+    awaiting = work_items(client.get(reverse("dashboard")), "approve")
     assert theirs.get_absolute_url() in awaiting
     assert mine.get_absolute_url() not in awaiting
     client.force_login(other_editor)
-    awaiting = client.get(reverse("dashboard")).content.decode()
-    assert mine.get_absolute_url() in awaiting[awaiting.index('id="awaiting"') :]
+    awaiting = work_items(client.get(reverse("dashboard")), "approve")
+    assert mine.get_absolute_url() in awaiting
+
+
+def work_items(response, kind: str) -> str:
+    """The dashboard's "My work" items of one kind (returned, assigned, approve,
+    sign_off), as one piece of HTML."""
+    html = response.content.decode()
+    return "".join(
+        re.findall(rf'<li class="work-item work-{kind}">(.*?)</li>', html, re.S)
+    )
 
 
 @pytest.mark.parametrize(

@@ -39,6 +39,7 @@ from verifier.models import (
     Event,
     Evidence,
     Note,
+    Priority,
     Rating,
     Source,
     WorkflowPolicy,
@@ -70,6 +71,10 @@ def nullable(schema: dict) -> dict:
 
 def one_of(choices) -> dict:
     return {"type": "string", "enum": [value for value, _ in choices]}
+
+
+def one_of_numbers(choices) -> dict:
+    return {"type": "integer", "enum": [value for value, _ in choices]}
 
 
 SENTENCE = {
@@ -141,6 +146,8 @@ ARTICLE_FIELDS = {
     "signed_off_version": nullable({"type": "integer", "minimum": 1}),
     "version": COUNT,
     "sentences": {"type": "array", "items": SENTENCE},
+    "due": nullable(TIME),
+    "priority": one_of_numbers(Priority.choices),
 }
 CLAIM_FIELDS = {
     "start": COUNT,
@@ -160,7 +167,13 @@ CLAIM_FIELDS = {
     "version": COUNT,
     "created_at": TIME,
     "updated_at": TIME,
+    "due": nullable(TIME),
+    "priority": one_of_numbers(Priority.choices),
+    "schedule_own": {"type": "boolean"},
 }
+# Fields added to version 2 after its first release: an archive without them is still
+# whole, and restores with these values.
+ADDED_LATER = {"due": None, "priority": Priority.NORMAL, "schedule_own": False}
 SOURCE_FIELDS = {
     "title": NAME,
     "publisher": TEXT,
@@ -211,7 +224,7 @@ def _record(fields: dict, links: dict) -> dict:
     return {
         "type": "object",
         "properties": properties,
-        "required": list(properties),
+        "required": [name for name in properties if name not in ADDED_LATER],
         "additionalProperties": False,
     }
 
@@ -621,7 +634,7 @@ def _check_fingerprint(doc: dict, ratings: dict) -> str | None:
     claims = sorted(
         (
             Claim(
-                **{k: v for k, v in item.items() if k in CLAIM_FIELDS},
+                **_archived(item, CLAIM_FIELDS),
                 rating=ratings.get(item["rating"]),
             )
             for item in doc["claims"]
@@ -776,7 +789,7 @@ def _archived(item: dict, fields: dict) -> dict:
     """The model fields of an archived record, with dates and times parsed."""
     values = {}
     for name, schema in fields.items():
-        value = item[name]
+        value = item[name] if name in item else ADDED_LATER[name]
         if isinstance(value, str) and TIME in (schema, *schema.get("anyOf", ())):
             value = parse_datetime(value)
         elif isinstance(value, str) and DATE in (schema, *schema.get("anyOf", ())):

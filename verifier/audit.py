@@ -456,6 +456,8 @@ def permissions_needed() -> dict[tuple[str, str], str]:
         ("text_changed", "claim"): workflow.IMPORT,
         ("text_reopened", "claim"): workflow.IMPORT,
         ("orphan", "claim"): workflow.IMPORT,
+        ("schedule", "claim"): workflow.ASSIGN,
+        ("schedule", "article"): workflow.ASSIGN,
     }
 
 

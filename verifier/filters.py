@@ -8,7 +8,7 @@ from django.forms.utils import flatatt
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
-from verifier import search
+from verifier import deadlines, search
 from verifier.models import Article, Claim, Rating
 
 
@@ -65,10 +65,19 @@ class ClaimFilter(django_filters.FilterSet):
     claimant = django_filters.CharFilter(
         label="Claimant", lookup_expr="iexact", help_text="The exact name."
     )
+    due = django_filters.ChoiceFilter(
+        label="Due", choices=deadlines.CHOICES, method="by_due", widget=QuickSelect
+    )
 
     class Meta:
         model = Claim
-        fields = ["q", "article", "state", "rating", "assignee", "claimant"]
+        fields = ["q", "article", "state", "rating", "assignee", "claimant", "due"]
+
+    def by_due(self, queryset, name, value):
+        # A settled claim has no deadline left to miss.
+        if value in ("overdue", "day", "week"):
+            queryset = queryset.unsettled()
+        return queryset.filter(deadlines.selection(value))
 
     def search(self, queryset, name, value):
         return search.search(queryset, value)
@@ -77,10 +86,18 @@ class ClaimFilter(django_filters.FilterSet):
 class ArticleFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Text", method="search")
     state = django_filters.ChoiceFilter(choices=Article.State.choices)
+    due = django_filters.ChoiceFilter(
+        label="Due", choices=deadlines.CHOICES, method="by_due"
+    )
 
     class Meta:
         model = Article
-        fields = ["q", "state"]
+        fields = ["q", "state", "due"]
+
+    def by_due(self, queryset, name, value):
+        if value in ("overdue", "day", "week"):
+            queryset = queryset.exclude(state=Article.State.SIGNED_OFF)
+        return queryset.filter(deadlines.selection(value))
 
     def search(self, queryset, name, value):
         return queryset.filter(

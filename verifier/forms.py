@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from verifier import importing, validators
-from verifier.models import Claim, Evidence, Rating, Source
+from verifier.models import Claim, Evidence, Priority, Rating, Source
 
 
 class Form(forms.Form):
@@ -120,6 +120,38 @@ class AssignForm(VersionedForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = checkers()
+
+
+class DueInput(forms.DateTimeInput):
+    """The browser's date and time picker, read in the user's time zone."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+class ScheduleForm(VersionedForm):
+    """An article's deadline and priority (and a claim's own, with follow_article)."""
+
+    due = forms.DateTimeField(
+        label="Due",
+        required=False,
+        widget=DueInput,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+        help_text="Date and time, in your time zone. Leave empty for no deadline.",
+        error_messages={"invalid": "Give the deadline as a date and a time."},
+    )
+    priority = forms.TypedChoiceField(
+        label="Priority", choices=Priority.choices, coerce=int
+    )
+
+
+class ClaimScheduleForm(ScheduleForm):
+    follow_article = forms.BooleanField(
+        label="Use the article's deadline and priority",
+        required=False,
+    )
 
 
 def checkers():

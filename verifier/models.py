@@ -105,6 +105,14 @@ class Rating(models.Model):
 ARTICLE_HEAVY_FIELDS = ("body", "sentences")
 
 
+class Priority(models.IntegerChoices):
+    """How urgent a piece of work is, beside its deadline; higher comes first."""
+
+    NORMAL = 0, "Normal"
+    HIGH = 1, "High"
+    URGENT = 2, "Urgent"
+
+
 class ArticleQuerySet(models.QuerySet):
     def listed(self):
         """Articles without their text, for lists, filters and choices."""
@@ -165,6 +173,12 @@ class Article(models.Model):
     text_version = models.PositiveIntegerField(default=1, editable=False)
     signed_off_version = models.PositiveIntegerField(
         null=True, blank=True, editable=False
+    )
+    # When the editors need the fact-check, and how urgent it is; its claims follow
+    # unless an editor gives one its own (workflow.schedule).
+    due = models.DateTimeField(null=True, blank=True, db_index=True)
+    priority = models.PositiveSmallIntegerField(
+        choices=Priority, default=Priority.NORMAL
     )
     version = models.PositiveIntegerField(default=1, editable=False)
 
@@ -358,6 +372,14 @@ class Claim(models.Model):
     dismiss_reason = models.TextField(blank=True, validators=[plain_text])
     # Its words are gone from a new version of the article: an editor dismisses it.
     orphaned = models.BooleanField(default=False)
+    # The deadline and priority this claim is worked to: its article's, copied here so
+    # that lists sort and filter by them along an index, unless an editor set the
+    # claim's own (schedule_own). workflow.schedule keeps them in step.
+    due = models.DateTimeField(null=True, blank=True)
+    priority = models.PositiveSmallIntegerField(
+        choices=Priority, default=Priority.NORMAL
+    )
+    schedule_own = models.BooleanField(default=False, editable=False)
     # What the editor approved, frozen at that moment (workflow.approval_record):
     # the memo, ClaimReview, exports and the sign-off fingerprint read this, never the
     # live Rating or Source, so editing the scale or a source later changes nothing
@@ -404,6 +426,8 @@ class Claim(models.Model):
             # The claims list sorted by claim: by its first 60 characters
             # (verifier.tables.TEXT_PREFIX), then id.
             models.Index(Substr("text", 1, 60), "id", name="claim_text_prefix_idx"),
+            # The claims list sorted and filtered by deadline.
+            models.Index(fields=["due", "id"], name="claim_due_id_idx"),
         ]
 
     def __str__(self):
@@ -654,6 +678,7 @@ class Event(models.Model):
         "text_reopened": "Back to work: its words changed",
         "orphan": "Words gone from the new text",
         "freeze": "Approval record frozen",
+        "schedule": "Deadline",
     }
 
     class Meta:

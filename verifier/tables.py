@@ -2,6 +2,7 @@
 
 import django_tables2 as tables
 from django.core.paginator import Paginator
+from django.db import models
 from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils import dateformat, timezone
@@ -9,7 +10,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django_tables2.rows import BoundRows
 
-from verifier import claim_exports, search
+from verifier import claim_exports, deadlines, search
 from verifier.models import Article, Claim
 
 TEXT_PREFIX = 60  # keep in step with claim_text_prefix_idx (Claim.Meta.indexes)
@@ -94,6 +95,7 @@ class ClaimTable(tables.Table):
     n_sources = tables.Column(
         verbose_name="Sources", attrs={"td": {**LABELLED_CELL, "class": "num"}}
     )
+    due = tables.Column(verbose_name="Due")
     updated_at = tables.DateTimeColumn(verbose_name="Updated", format="Y-m-d H:i")
 
     class Meta:
@@ -107,6 +109,7 @@ class ClaimTable(tables.Table):
             "rating",
             "assignee",
             "n_sources",
+            "due",
             "updated_at",
         )
         empty_text = "No claims match these filters."
@@ -128,6 +131,16 @@ class ClaimTable(tables.Table):
         # text sorts every row for each page.
         prefix = Substr("text", 1, TEXT_PREFIX)
         ordering = [prefix.desc(), "-pk"] if is_descending else [prefix.asc(), "pk"]
+        return queryset.order_by(*ordering), True
+
+    def order_due(self, queryset, is_descending):
+        # Soonest first, work without a deadline last, along claim_due_id_idx.
+        due = models.F("due")
+        ordering = (
+            [due.desc(nulls_last=True), "-pk"]
+            if is_descending
+            else [due.asc(nulls_last=True), "pk"]
+        )
         return queryset.order_by(*ordering), True
 
     def render_text(self, record):
@@ -162,6 +175,7 @@ class ClaimTable(tables.Table):
             ("Verdict", "", self.render_rating(claim) if claim.rating_id else EMPTY),
             ("Assignee", "", claim.assignee.username if claim.assignee else EMPTY),
             ("Sources", "num", claim.n_sources),
+            ("Due", "", deadlines.flag(claim.due, settled=claim.is_settled) or EMPTY),
             ("Updated", "", updated),
         ]
         return format_html(
@@ -195,10 +209,23 @@ class ArticleTable(tables.Table):
         orderable=False,
         exclude_from_export=True,
     )
+    due = tables.Column(verbose_name="Due")
     imported_at = tables.DateTimeColumn(verbose_name="Imported", format="Y-m-d H:i")
 
     class Meta:
         model = Article
-        fields = ("title", "outlet", "state", "progress", "imported_at")
+        fields = ("title", "outlet", "state", "progress", "due", "imported_at")
         empty_text = "No articles yet."
         attrs = TABLE_ATTRS
+
+    def render_due(self, value, record):
+        return deadlines.flag(value, settled=record.is_signed_off)
+
+    def order_due(self, queryset, is_descending):
+        due = models.F("due")
+        ordering = (
+            [due.desc(nulls_last=True), "-pk"]
+            if is_descending
+            else [due.asc(nulls_last=True), "pk"]
+        )
+        return queryset.order_by(*ordering), True

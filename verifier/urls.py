@@ -20,6 +20,11 @@ urlpatterns = [
     ),
     path("articles/<int:pk>/reopen/", views.article_reopen, name="article-reopen"),
     path(
+        "articles/<int:pk>/schedule/",
+        views.article_schedule,
+        name="article-schedule",
+    ),
+    path(
         "articles/<int:pk>/new-version/",
         views.article_new_version,
         name="article-new-version",
@@ -57,6 +62,7 @@ urlpatterns = [
     path("claims/<int:pk>/notes/", views.claim_note, name="claim-note"),
     path("claims/<int:pk>/assign/", views.claim_assign, name="claim-assign"),
     path("claims/<int:pk>/claimant/", views.claim_claimant, name="claim-claimant"),
+    path("claims/<int:pk>/schedule/", views.claim_schedule, name="claim-schedule"),
     path("claims/<int:pk>/reuse/", views.claim_reuse, name="claim-reuse"),
     path("claims/<int:pk>/adjust/", views.claim_adjust, name="claim-adjust"),
     path("claims/<int:pk>/split/", views.claim_split, name="claim-split"),

@@ -35,6 +35,7 @@ from django_tables2 import RequestConfig, SingleTableMixin
 from verifier import (
     charts,
     claim_exports,
+    desk,
     exports,
     figures,
     forms,
@@ -77,12 +78,8 @@ class DashboardView(PermissionRequiredMixin, TemplateView):
     template_name = "verifier/dashboard.html"
 
     def get_context_data(self, **kwargs):
-        user = self.request.user
-        claims = Claim.objects.with_article_title().select_related("rating")
-        awaiting = workflow.approvable_by(user, claims.select_related("submitted_by"))
         return super().get_context_data(
-            my_work=claims.open_work_for(user)[:50],
-            awaiting=awaiting[:50] if user.has_perm(workflow.APPROVE) else None,
+            my_work=desk.my_work(self.request.user),
             articles=Article.objects.listed()
             .with_progress()
             .exclude(state=Article.State.SIGNED_OFF)[:20],
@@ -220,6 +217,13 @@ class ArticleDetailView(PermissionRequiredMixin, DetailView):
             new_version_form=forms.NewVersionForm(),
             ready_to_sign=settled == len(claims),
             reopen_form=forms.ReasonForm(initial={"version": article.version}),
+            schedule_form=forms.ScheduleForm(
+                initial={
+                    "due": article.due,
+                    "priority": article.priority,
+                    "version": article.version,
+                }
+            ),
         )
         # Bound forms passed in (a refused action shown again) keep what was typed.
         return super().get_context_data(**(context | kwargs))
@@ -531,6 +535,15 @@ def claim_context(request, claim: Claim, **overrides) -> dict:
             initial={"assignee": claim.assignee_id, **version}
         ),
         "adjust_form": forms.AdjustForm(initial={"quote": claim.text, **version}),
+        "schedule_form": forms.ClaimScheduleForm(
+            initial={
+                "due": claim.due,
+                "priority": claim.priority,
+                "follow_article": not claim.schedule_own,
+                **version,
+            }
+        ),
+        "came_back": workflow.came_back(claim),
         "split_form": forms.SplitForm(initial=version),
         "ratings": Rating.objects.active(),
     }
@@ -812,6 +825,32 @@ def claim_assign(request, pk):
 
 
 @require_POST
+@permission_required("verifier.assign_claim", raise_exception=True)
+def claim_schedule(request, pk):
+    claim = get_claim_for_user(request.user, pk)
+    form = forms.ClaimScheduleForm(request.POST)
+    if not form.is_valid():
+        _report_hidden_errors(request, form)
+        return _claim_page(request, claim, 400, schedule_form=form)
+    data = form.cleaned_data
+    return _act(
+        request,
+        lambda: workflow.schedule_claim(
+            claim,
+            user=request.user,
+            due=data["due"],
+            priority=data["priority"],
+            version=data["version"],
+            follow_article=data["follow_article"],
+        ),
+        done="The claim follows its article's deadline again."
+        if data["follow_article"]
+        else "Deadline saved for this claim.",
+        page=_claim_page_with(request, claim, schedule_form=form),
+    )
+
+
+@require_POST
 @permission_required("verifier.work_claim", raise_exception=True)
 def claim_claimant(request, pk):
     claim = get_claim_for_user(request.user, pk)
@@ -983,6 +1022,30 @@ def article_open(request, pk):
         lambda: workflow.open_for_review(article, user=request.user),
         done="The article is open for review.",
         page=_article_page_with(request, article),
+    )
+
+
+@require_POST
+@permission_required("verifier.assign_claim", raise_exception=True)
+def article_schedule(request, pk):
+    article = get_article_for_user(request.user, pk)
+    form = forms.ScheduleForm(request.POST)
+    if not form.is_valid():
+        _report_hidden_errors(request, form)
+        return _article_page_with(request, article, schedule_form=form)(400, None)
+    data = form.cleaned_data
+    return _act(
+        request,
+        lambda: workflow.schedule_article(
+            article,
+            user=request.user,
+            due=data["due"],
+            priority=data["priority"],
+            version=data["version"],
+        ),
+        done="Deadline saved; the article's claims follow it, except those with "
+        "their own.",
+        page=_article_page_with(request, article, schedule_form=form),
     )
 
 

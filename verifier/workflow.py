@@ -456,6 +456,20 @@ def can_assign(user: User, claim: Claim) -> str | None:
     )
 
 
+def can_schedule(user: User, target: Claim | Article) -> str | None:
+    """Setting the deadline and priority of an article, or of one of its claims."""
+    article = target.article if isinstance(target, Claim) else target
+    refused = _lacks(user, ASSIGN, "set deadlines")
+    if refused is None and article.is_signed_off:
+        refused = "This article is signed off; reopen it before setting a deadline."
+    if refused is None and isinstance(target, Claim) and target.is_settled:
+        refused = (
+            f"This claim is {target.get_state_display().lower()}; "
+            "it has no deadline left to keep."
+        )
+    return refused
+
+
 def can_change_evidence(user: User, claim: Claim) -> str | None:
     """Adding evidence to a claim, or withdrawing some."""
     return (
@@ -584,6 +598,7 @@ CLAIM_CHECKS = {
     "adjust": can_adjust,
     "split": can_split,
     "merge": can_merge,
+    "schedule": can_schedule,
 }
 
 ARTICLE_CHECKS = {
@@ -592,6 +607,7 @@ ARTICLE_CHECKS = {
     "open_for_review": can_open_for_review,
     "add_claim": can_add_claim,
     "new_version": can_import_new_version,
+    "schedule": can_schedule,
 }
 
 
@@ -950,6 +966,102 @@ def assign(
     return claim
 
 
+def _future_due(current, due):
+    """A new deadline must lie ahead; one already set may stay as it is."""
+    if due is not None and due != current and due <= timezone.now():
+        when = timezone.localtime(due)
+        raise WorkflowError(
+            f"The deadline {when:%Y-%m-%d %H:%M} {when.tzname()} has already passed; "
+            "give a time still to come."
+        )
+    return due
+
+
+@transaction.atomic
+def schedule_article(
+    article: Article, *, user: User, due, priority: int, version: int | None
+) -> Article:
+    """Set when the article's fact-check is due and how urgent it is. Its claims
+    follow, except those an editor gave a deadline of their own."""
+    article = _lock_article(article)
+    _check_version(article, version)
+    _check(can_schedule(user, article))
+    due = _future_due(article.due, due)
+    changes = _audited_save(article, user, "schedule", due=due, priority=priority)
+    if changes:
+        Claim.objects.filter(article=article, schedule_own=False).update(
+            due=due, priority=priority
+        )
+    return article
+
+
+@transaction.atomic
+def schedule_claim(
+    claim: Claim,
+    *,
+    user: User,
+    due,
+    priority: int,
+    version: int | None,
+    follow_article: bool = False,
+) -> Claim:
+    """Give one claim its own deadline and priority, or (``follow_article``) put it
+    back on its article's."""
+    claim = _lock_claim(claim, version)
+    _check(can_schedule(user, claim))
+    if follow_article:
+        due, priority = claim.article.due, claim.article.priority
+    else:
+        due = _future_due(claim.due, due)
+    _audited_save(
+        claim,
+        user,
+        "schedule",
+        due=due,
+        priority=priority,
+        schedule_own=not follow_article,
+    )
+    return claim
+
+
+# --- what came back: a verdict an editor returned, or an approval reopened, with the
+# editor's reason, until the fact-checker submits it again ---
+
+CAME_BACK = ("return", "reopen")
+SENT_ON = ("submit", "approve", "dismiss")
+
+
+def came_back(claim: Claim) -> Event | None:
+    """The Event that sent this claim back to its fact-checker, while it stands."""
+    last = (
+        claim.events.filter(action__in=CAME_BACK + SENT_ON)
+        .select_related("actor")
+        .order_by("-sequence")
+        .first()
+    )
+    return last if last is not None and last.action in CAME_BACK else None
+
+
+def came_back_to(user: User, claims: QuerySet) -> QuerySet:
+    """The claims of ``claims`` sent back to this user and not yet submitted again,
+    with ``came_back_id``: the Event that sent each back. Theirs are the ones
+    assigned to them, or unassigned and submitted by them."""
+    last = (
+        Event.objects.filter(claim=OuterRef("pk"), action__in=CAME_BACK + SENT_ON)
+        .order_by("-sequence")
+        .values("pk", "action")
+    )
+    return (
+        claims.filter(state=Claim.State.IN_PROGRESS)
+        .filter(Q(assignee=user) | Q(assignee__isnull=True, submitted_by=user))
+        .annotate(
+            came_back_action=Subquery(last.values("action")[:1]),
+            came_back_id=Subquery(last.values("pk")[:1]),
+        )
+        .filter(came_back_action__in=CAME_BACK)
+    )
+
+
 @transaction.atomic
 def set_claimant(
     claim: Claim,
@@ -1254,6 +1366,8 @@ def _new_claim(article: Article, span: Span) -> Claim:
         score=span.score,
         reasons=list(span.reasons),
         claimant=span.claimant,
+        due=article.due,
+        priority=article.priority,
     )
     _clean_fields(claim, "claimant")
     return claim
