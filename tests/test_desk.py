@@ -15,7 +15,6 @@ from tests.conftest import (
     last_event,
     make_approved,
     make_article,
-    make_in_progress,
     make_submitted,
     refresh,
 )

@@ -7,7 +7,8 @@ register = template.Library()
 
 @register.filter
 def due_flag(due, settled=False):
-    """``{{ claim.due|due_flag:claim.is_settled }}``: "due in 3 h", "overdue by 1 day"."""
+    """``{{ claim.due|due_flag:claim.is_settled }}``: "due in 3 h", "overdue by 1 day"
+    (nothing for settled work)."""
     return deadlines.flag(due, settled=bool(settled))
 
 
