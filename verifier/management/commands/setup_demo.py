@@ -3,16 +3,17 @@
 import json
 import os
 import secrets
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from verifier import defaults, extraction, workflow
-from verifier.models import Article, Rating
+from verifier.models import Article, Claim, Priority, Rating
 
 SEED = settings.BASE_DIR / "fixtures" / "seed"
 DEMO_USERS = [
@@ -131,7 +132,31 @@ class Command(BaseCommand):
             published_on=date.fromisoformat(meta["published_on"]),
         )
         self.replay_work(article, demo, users)
+        self.set_deadlines(article, users["editor"])
         return article
+
+    def set_deadlines(self, article: Article, editor) -> None:
+        """A desk works to deadlines: the seed's fact-check is due tomorrow, and the
+        first claim still in progress is wanted sooner."""
+        hour = timezone.now().replace(minute=0, second=0, microsecond=0)
+        article.refresh_from_db(fields=["version"])
+        article = workflow.schedule_article(
+            article,
+            user=editor,
+            due=hour + timedelta(days=1, hours=1),
+            priority=Priority.HIGH,
+            version=article.version,
+        )
+        sooner = article.claims.filter(state=Claim.State.IN_PROGRESS).order_by("start")
+        claim = sooner.first()
+        if claim is not None:
+            workflow.schedule_claim(
+                claim,
+                user=editor,
+                due=hour + timedelta(hours=4),
+                priority=Priority.URGENT,
+                version=claim.version,
+            )
 
     def replay_work(self, article: Article, demo: dict, users: dict) -> None:
         """Work some claims through the real workflow, so their history is genuine."""
