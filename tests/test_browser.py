@@ -6,10 +6,13 @@ through the real login form. axe-core checks each page both at WCAG 2.1 AA and w
 its default full rule set, which is what the contract check runs.
 """
 
+from datetime import timedelta
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.test import Client
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.conftest import (
@@ -22,7 +25,7 @@ from tests.conftest import (
     refresh,
 )
 from verifier import workflow
-from verifier.models import Article, Claim
+from verifier.models import Article, Claim, Priority
 
 # The live server reads what the test writes, so the test cannot hide its data in a
 # transaction: the database is flushed after each test instead.
@@ -361,6 +364,53 @@ def test_editor_returns_a_verdict_with_a_reason(visit, checker, editor):
     )
 
 
+@pytest.mark.parametrize("viewport", [WIDE, PHONE], ids=["wide", "phone"])
+def test_returned_work_leads_the_checkers_dashboard_and_tops_the_claim(
+    visit, checker, editor, viewport
+):
+    claim = make_article(checker).claims.order_by("start").first()
+    make_submitted(claim, checker)
+    page = visit(editor, claim.get_absolute_url(), viewport=viewport)
+    form = page.locator("form.reason-form").filter(
+        has=page.get_by_role("button", name="Return")
+    )
+    form.get_by_label("Reason").fill("Cite the primary table, not the summary.")
+    form.get_by_role("button", name="Return").click()
+    expect(page.locator(".page-head .badge")).to_have_text("In progress")
+
+    page = visit(checker, "/", viewport=viewport)
+    first = page.locator(".work-item").first
+    expect(first).to_contain_text("Returned to you")
+    expect(first).to_contain_text("Cite the primary table, not the summary.")
+    assert axe_violations(page) == []
+    first.get_by_role("link").click()
+    banner = page.get_by_role("status").filter(has_text="Returned by carol")
+    expect(banner).to_contain_text("Cite the primary table, not the summary.")
+    assert axe_violations(page) == []
+
+
+@pytest.mark.parametrize("viewport", [WIDE, PHONE], ids=["wide", "phone"])
+def test_editor_sets_a_deadline_and_the_checkers_work_shows_it(
+    visit, checker, editor, viewport
+):
+    article = make_article(checker)
+    claim = article.claims.order_by("start").first()
+    workflow.start(claim, user=checker, version=current_version(claim))
+    page = visit(editor, article.get_absolute_url(), viewport=viewport)
+    due = timezone.localtime() + timedelta(hours=3, minutes=10)
+    page.get_by_label("Due").fill(due.strftime("%Y-%m-%dT%H:%M"))
+    page.get_by_label("Priority").select_option(label="Urgent")
+    page.get_by_role("button", name="Save deadline").click()
+    expect(page.locator(".deadline")).to_contain_text("due in 3 h")
+    assert Article.objects.get(pk=article.pk).priority == Priority.URGENT
+
+    page = visit(checker, "/", viewport=viewport)
+    item = page.locator(".work-item").first
+    expect(item).to_contain_text("due in 3 h")
+    expect(item).to_contain_text("Urgent priority")
+    assert axe_violations(page) == []
+
+
 def test_editor_approves_a_verdict(visit, checker, editor):
     claim = make_article(checker).claims.order_by("start").first()
     make_submitted(claim, checker)
@@ -618,11 +668,26 @@ def desk(checker, other_checker, editor):
             "The mayor said crime fell 12% in 2024.\n\n"
             "According to the agency, prices rose 3.2% in March.\n\n"
             "Officials said 4,000 homes were built.\n\n"
-            "It was a fine day for a parade."
+            "It was a fine day for a parade.\n\n"
+            "Exports rose 7% in May, the ministry said."
         ),
         outlet="Daily Example",
     )
+    article = workflow.schedule_article(
+        article,
+        user=editor,
+        due=timezone.now() + timedelta(hours=5),
+        priority=Priority.HIGH,
+        version=current_version(article),
+    )
     claims = list(article.claims.order_by("start"))
+    make_submitted(claims[5], checker)
+    workflow.return_(
+        claims[5],
+        user=editor,
+        reason="Name the ministry's release.",
+        version=current_version(claims[5]),
+    )
     make_approved(claims[0], checker, editor)
     make_submitted(claims[1], other_checker)
     make_in_progress(claims[2], checker)
@@ -645,6 +710,7 @@ def desk(checker, other_checker, editor):
         "claim in progress": claims[2].get_absolute_url(),
         "open claim": claims[3].get_absolute_url(),
         "dismissed claim": claims[4].get_absolute_url(),
+        "returned claim": claims[5].get_absolute_url(),
     }
 
 
