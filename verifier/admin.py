@@ -396,6 +396,9 @@ class ClaimAdmin(AuditedAdmin):
         "submitted_by",
         "approved_by",
         "dismiss_reason",
+        # Set on the article and claim pages (workflow.schedule_*), as an Event.
+        "due",
+        "priority",
         "version",
         "created_at",
         "updated_at",

@@ -30,7 +30,16 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from verifier import defaults, exports, extraction, importing, workflow
-from verifier.models import Article, Claim, Event, Evidence, Note, Rating, Source
+from verifier.models import (
+    Article,
+    Claim,
+    Event,
+    Evidence,
+    Note,
+    Priority,
+    Rating,
+    Source,
+)
 
 DATA = settings.BASE_DIR / "tests" / "data"
 CHECKERS, EDITORS, SOURCES = 12, 4, 300
@@ -280,6 +289,15 @@ class Command(BaseCommand):
         if any(state != "open" for state in states):
             article.state = Article.State.IN_REVIEW
             article.version = 2
+        scheduler = None
+        if self.random.random() < 0.5:
+            # Half the desk's articles work to a deadline: some passed, most ahead.
+            scheduler = self.random.choice(self.editors)
+            article.due = clock.now() + datetime.timedelta(
+                hours=self.random.randint(-48, 240)
+            )
+            article.priority = self.random.choice(Priority.values)
+            article.version += 1
         article.save()
         events = [
             at(
@@ -297,6 +315,22 @@ class Command(BaseCommand):
                 article.imported_at,
             )
         ]
+        if scheduler is not None:
+            events.append(
+                at(
+                    workflow._event(
+                        scheduler,
+                        "schedule",
+                        article,
+                        article=article,
+                        changes={
+                            "due": [None, article.due],
+                            "priority": [Priority.NORMAL, article.priority],
+                        },
+                    ),
+                    article.imported_at,
+                )
+            )
         claims = []
         for span in plan.claims:
             claim = workflow._new_claim(article, span)
