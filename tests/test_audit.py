@@ -411,10 +411,10 @@ def test_verify_audit_finds_nothing_on_the_demo(settings):
     call_command("setup_demo", stdout=StringIO())
     assert Claim.objects.filter(state=Claim.State.APPROVED).exists()
     status, output = verify_audit()
-    # 37 from the work replayed, 2 from the deadlines set (article, then one claim).
+    # 39 from the work replayed, 2 from the deadlines set (article, then one claim).
     assert status == 0
     assert (
-        "The audit trail matches: 39 events, 1 articles, 12 claims checked." in output
+        "The audit trail matches: 41 events, 1 articles, 12 claims checked." in output
     )
 
 

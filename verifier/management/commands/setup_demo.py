@@ -197,6 +197,11 @@ class Command(BaseCommand):
                 workflow.add_note(claim, user=checker, text=text)
             if item.get("submit"):
                 claim = workflow.submit(claim, user=checker, version=claim.version)
+            if item.get("return"):
+                # Sent back with a reason: it leads its checker's My work.
+                claim = workflow.return_(
+                    claim, user=editor, reason=item["return"], version=claim.version
+                )
             if item.get("approve_by"):
                 claim = workflow.approve(
                     claim, user=users[item["approve_by"]], version=claim.version
