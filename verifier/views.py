@@ -622,7 +622,12 @@ def _claim_page_with(request, claim, **forms_as_typed):
 # the message says happened)
 TRANSITIONS = {
     "start": (workflow.start, False, workflow.WORK, "Claim #{pk} started."),
-    "submit": (workflow.submit, False, workflow.WORK, "Verdict submitted."),
+    "submit": (
+        workflow.submit,
+        False,
+        workflow.WORK,
+        "Verdict submitted for approval.",
+    ),
     "approve": (workflow.approve, False, workflow.APPROVE, "Verdict approved."),
     "return": (
         workflow.return_,
@@ -691,6 +696,9 @@ def claim_verdict(request, pk):
                 "rating": current.rating,
                 "rationale": current.rationale,
                 "state": current.get_state_display(),
+                # Shown read-only when the current state no longer takes a verdict.
+                "typed_rating": form.cleaned_data["rating"],
+                "typed_rationale": form.cleaned_data["rationale"],
             },
         )
 
@@ -798,15 +806,18 @@ def claim_assign(request, pk):
     if not form.is_valid():
         _report_hidden_errors(request, form)
         return _claim_page(request, claim, 400, assign_form=form)
+    assignee = form.cleaned_data["assignee"]
     return _act(
         request,
         lambda: workflow.assign(
             claim,
             user=request.user,
-            assignee=form.cleaned_data["assignee"],
+            assignee=assignee,
             version=form.cleaned_data["version"],
         ),
-        done="Assignment saved.",
+        done=f"Claim #{claim.pk} is now assigned to {assignee}."
+        if assignee
+        else f"Claim #{claim.pk} is now unassigned.",
         page=_claim_page_with(request, claim, assign_form=form),
     )
 
