@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from tests import test_browser
 from tests.conftest import cite, current_version, make_article, refresh
-from tests.test_browser import shortcuts_ready
+from tests.test_browser import PHONE, axe_violations, shortcuts_ready
 from verifier import workflow
 from verifier.models import Claim, Rating
 
@@ -157,3 +157,36 @@ def test_clicking_a_verdict_chip_picks_that_verdict(visit, checker):
     expect(page.get_by_role("button", name="5 False")).to_have_accessible_description(
         description
     )
+
+
+def test_editor_assigns_two_claims_from_the_list(visit, checker, editor):
+    first, second, third = make_article(checker).claims.order_by("start")
+    page = visit(editor, "/claims/")
+
+    page.get_by_role("checkbox", name=f"Select claim #{first.pk}").check()
+    page.get_by_role("checkbox", name=f"Select claim #{third.pk}").check()
+    page.get_by_label("Assign the selected claims to").select_option(label="alice")
+    page.get_by_role("button", name="Assign", exact=True).click()
+
+    expect(page.get_by_text("2 claims now assigned to alice")).to_be_visible()
+    assert refresh(first).assignee == checker
+    assert refresh(second).assignee is None
+    assert refresh(third).assignee == checker
+    assert axe_violations(page) == []
+
+
+def test_claims_list_rows_are_compact_on_a_phone(visit, checker, editor):
+    article = make_article(checker)
+    for claim in article.claims.all():
+        workflow.assign(
+            claim, user=editor, assignee=checker, version=current_version(claim)
+        )
+    page = visit(editor, "/claims/", viewport=PHONE)
+
+    heights = page.locator(".claims-table tbody tr").evaluate_all(
+        "rows => rows.map(row => row.getBoundingClientRect().height)"
+    )
+    assert len(heights) == 3
+    assert max(heights) < 200, heights
+    expect(page.get_by_role("button", name="Keyboard shortcuts")).to_be_hidden()
+    assert axe_violations(page) == []

@@ -1,10 +1,13 @@
 """A desk people work at all day (issue 12): nothing typed is lost, and the smaller
 things a working desk trips over, as the pages and actions show them."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
 from tests.conftest import (
+    make_article,
     make_in_progress,
     rating,
     refresh,
@@ -96,3 +99,40 @@ def test_assigning_says_who_now_has_the_claim(client, claim, checker, editor):
         follow=True,
     )
     assert f"Claim #{claim.pk} is now assigned to alice." in response.content.decode()
+
+
+# --- the claims list ---
+
+
+def test_claims_list_sorts_state_in_workflow_order(client, article, checker, editor):
+    first, second, third = article.claims.order_by("start")
+    make_in_progress(second, checker)
+    workflow.dismiss(
+        first, user=checker, reason="Not a claim.", version=refresh(first).version
+    )
+    client.force_login(editor)
+
+    def states(sort):
+        page = client.get(reverse("claim-list"), {"sort": sort}).content.decode()
+        return re.findall(r'<span class="badge state-(\w+)">', page)
+
+    assert states("state") == ["open", "in_progress", "dismissed"]
+    assert states("-state") == ["dismissed", "in_progress", "open"]
+
+
+def test_claims_list_names_each_article_once_per_run_of_its_claims(
+    client, article, checker
+):
+    client.force_login(checker)
+    page = client.get(reverse("claim-list"), {"sort": "article"}).content.decode()
+    assert page.count(f'title="{article.title}"') == 1
+    assert page.count("same article: Test article") == 2
+
+
+def test_claims_list_shows_long_claims_well_past_80_characters(client, checker):
+    words = "The minister said exports rose by a record amount " * 4
+    body = words.strip() + " in 2024."
+    make_article(checker, body=body)
+    client.force_login(checker)
+    page = client.get(reverse("claim-list")).content.decode()
+    assert body[:200] in page

@@ -40,6 +40,7 @@ urlpatterns = [
         name="article-factcheck-url",
     ),
     path("claims/", views.ClaimListView.as_view(), name="claim-list"),
+    path("claims/assign/", views.claim_bulk_assign, name="claim-bulk-assign"),
     path("claimants/", views.ClaimantListView.as_view(), name="claimant-list"),
     path("claimants/merge/", views.claimant_merge, name="claimant-merge"),
     path("claims/<int:pk>/", views.ClaimDetailView.as_view(), name="claim-detail"),

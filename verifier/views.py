@@ -25,6 +25,7 @@ from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import escape, format_html
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
 from django.views import defaults as default_views
 from django.views.decorators.http import require_GET, require_POST
@@ -444,7 +445,16 @@ class ClaimListView(PermissionRequiredMixin, SingleTableMixin, FilterView):
         )
 
     def get_table_kwargs(self):
-        return {"query": self.request.GET.get("q", "")}
+        return {
+            "query": self.request.GET.get("q", ""),
+            "bulk_assign": self.request.user.has_perm(workflow.ASSIGN),
+        }
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.request.user.has_perm(workflow.ASSIGN):
+            context["bulk_assign_form"] = forms.BulkAssignForm(auto_id="bulk_%s")
+        return context
 
     def get(self, request, *args, **kwargs):
         if "_export" in request.GET:
@@ -468,6 +478,52 @@ class ClaimListView(PermissionRequiredMixin, SingleTableMixin, FilterView):
             table.data.data,
             link=self.request.build_absolute_uri(reverse("claim-list")),
         )
+
+
+@require_POST
+@permission_required("verifier.assign_claim", raise_exception=True)
+def claim_bulk_assign(request):
+    """Assign the claims picked on the claims list, one by one.
+
+    Not all-or-nothing: each claim goes through ``workflow.assign`` in its own
+    transaction, so a claim that cannot be assigned (settled, changed since the page
+    was loaded) is named with the reason and the others are still assigned.
+    """
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = reverse("claim-list")
+    form = forms.BulkAssignForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect(back)
+    assignee, versions = form.cleaned_data["assignee"], form.cleaned_data["versions"]
+    assigned, refused = [], []
+    found = Claim.objects.select_related("article").in_bulk(versions)
+    for pk in sorted(versions):
+        if pk not in found:
+            refused.append(f"Claim #{pk} was not assigned: it no longer exists.")
+            continue
+        try:
+            workflow.assign(
+                found[pk], user=request.user, assignee=assignee, version=versions[pk]
+            )
+        except workflow.WorkflowError as error:
+            refused.append(f"Claim #{pk} was not assigned: {error.message}")
+        else:
+            assigned.append(f"#{pk}")
+    if assigned:
+        messages.success(
+            request,
+            f"{len(assigned)} claim{pluralize(len(assigned))} now assigned to "
+            f"{assignee}: {', '.join(assigned)}."
+            + (" The others were not, as said below." if refused else ""),
+        )
+    for refusal in refused:
+        messages.error(request, refusal)
+    return redirect(back)
 
 
 class ClaimDetailView(PermissionRequiredMixin, DetailView):
