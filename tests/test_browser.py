@@ -247,7 +247,7 @@ def test_the_whole_review_from_pasting_an_article_to_sign_off(visit, checker, ed
     alice.get_by_label("Publisher").fill("City statistics office")
     alice.get_by_label("URL").fill("https://stats.example.org/june.pdf")
     alice.get_by_label("Excerpt").fill("Unemployment rate: 4.4%.")
-    alice.get_by_label("Stance").select_option(label="Contradicts")
+    alice.get_by_label("Stance").select_option(label="Contradicts the claim")
     alice.get_by_role("button", name="Add evidence").click()
     alice.get_by_label("Note").fill("Asked the office about the 4.1% figure.")
     alice.get_by_role("button", name="Add note").click()
@@ -324,7 +324,7 @@ def test_checker_works_claim_to_submission_with_evidence_and_note(visit, checker
     page.get_by_label("URL").fill("https://www.dol.gov/ui/data.pdf")
     page.get_by_label("Excerpt").fill("Initial claims were 230,000.")
     page.get_by_label("Locator").fill("table 1")
-    page.get_by_label("Stance").select_option(label="Contradicts")
+    page.get_by_label("Stance").select_option(label="Contradicts the claim")
     page.get_by_role("button", name="Add evidence").click()
     expect(page.get_by_text("Evidence added.")).to_be_visible()
 
@@ -492,7 +492,8 @@ def test_checker_works_a_claim_from_the_keyboard_alone(visit, checker):
     keys.type("Initial claims were 230,000.")
     keys.press("Tab")
     keys.type("table 1")
-    keys.press("Tab")  # Stance stays "Supports"
+    keys.press("Tab")
+    page.keyboard.press("ArrowDown")  # Stance: the first choice, "Supports the claim"
     keys.press("Tab")
     keys.press("Enter")  # Add evidence
     expect(page.get_by_text("Evidence added.")).to_be_visible()

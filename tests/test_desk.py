@@ -7,8 +7,11 @@ import pytest
 from django.urls import reverse
 
 from tests.conftest import (
+    make_approved,
     make_article,
     make_in_progress,
+    make_source,
+    make_submitted,
     rating,
     refresh,
 )
@@ -136,3 +139,94 @@ def test_claims_list_shows_long_claims_well_past_80_characters(client, checker):
     client.force_login(checker)
     page = client.get(reverse("claim-list")).content.decode()
     assert body[:200] in page
+
+
+# --- evidence stance ---
+
+
+def test_evidence_stance_has_no_default_and_says_what_it_means_for_the_claim(
+    client, claim, checker
+):
+    workflow.start(claim, user=checker, version=refresh(claim).version)
+    client.force_login(checker)
+    page = client.get(claim.get_absolute_url()).content.decode()
+    stance = page[page.index('name="stance"') :]
+    stance = stance[: stance.index("</select>")]
+    assert '<option value="" selected>' in stance
+    for label in ["Supports the claim", "Contradicts the claim", "Adds context"]:
+        assert label in stance
+
+
+def test_evidence_without_a_stance_is_refused_with_a_clear_message(
+    client, claim, checker
+):
+    workflow.start(claim, user=checker, version=refresh(claim).version)
+    source = make_source(checker)
+    client.force_login(checker)
+    response = client.post(
+        reverse("claim-evidence", args=[claim.pk]),
+        {"source": source.pk, "new_kind": "primary", "excerpt": "Page 3 says so."},
+    )
+    assert response.status_code == 400
+    assert "Say whether the source supports or contradicts the claim" in (
+        response.content.decode()
+    )
+    assert claim.evidence.count() == 0
+
+
+def test_claim_page_and_memo_say_what_the_evidence_does_to_the_claim(
+    client, claim, checker, editor
+):
+    make_approved(claim, checker, editor)  # cites a source that contradicts it
+    client.force_login(editor)
+    page = client.get(claim.get_absolute_url()).content.decode()
+    memo = client.get(
+        reverse("article-report", args=[claim.article_id])
+    ).content.decode()
+    assert ">Contradicts the claim</span>" in page
+    assert ">Contradicts the claim</span>" in memo
+
+
+# --- the claim page's actions ---
+
+
+def test_editor_sees_why_they_cannot_approve_their_own_submission(
+    client, claim, editor
+):
+    make_submitted(claim, editor)
+    client.force_login(editor)
+    page = client.get(claim.get_absolute_url()).content.decode()
+    assert ">Approve</button>" not in page
+    assert (
+        '<p class="notice" id="why-not-approve"><strong>Approve is not open to you:'
+        "</strong> You wrote this verdict; another editor approves it"
+    ) in page
+
+
+def test_each_reason_box_is_grouped_with_its_own_button(client, claim, checker):
+    client.force_login(checker)
+    page = client.get(claim.get_absolute_url()).content.decode()
+    group = page[page.index(f'action="/claims/{claim.pk}/dismiss/"') :]
+    group = group[: group.index("</form>")]
+    assert "<legend>Dismiss: not a claim to check</legend>" in group
+    assert '<label for="claim-dismiss-reason">Reason</label>' in group
+    assert '<button type="submit">Dismiss</button>' in group
+    assert "Start" not in group
+
+
+def test_a_refused_reason_comes_back_only_in_its_own_box(
+    client, claim, checker, editor
+):
+    make_submitted(claim, checker)
+    client.force_login(editor)
+    response = client.post(
+        reverse("claim-return", args=[claim.pk]),
+        {"version": 1, "reason": "Check the year."},
+    )
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert (
+        f'<form method="post" action="/claims/{claim.pk}/return/" '
+        'class="reason-form" data-unsaved>'
+    ) in page
+    assert page.count("Check the year.") == 1

@@ -203,7 +203,17 @@ class EvidenceForm(Form):
         max_length=200,
         help_text="Page, section or timestamp.",
     )
-    stance = forms.ChoiceField(label="Stance", choices=Evidence.Stance.choices)
+    # No default: whether a source supports or contradicts the claim is the checker's
+    # call, said in words about the claim (not about the verdict).
+    stance = forms.ChoiceField(
+        label="Stance",
+        choices=[("", "— choose what the source does —")]
+        + list(Evidence.STANCE_FOR_CLAIM.items()),
+        error_messages={
+            "required": "Say whether the source supports or contradicts the claim, "
+            "or adds context."
+        },
+    )
 
     def clean_new_url(self):
         url = self.cleaned_data["new_url"]

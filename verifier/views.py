@@ -718,7 +718,9 @@ def claim_transition(request, pk, action):
             messages.error(request, " ".join(["Give a reason.", *problems]))
         else:
             messages.error(request, "The form was incomplete.")
-        return _claim_page(request, claim, 400, reason_form=form)
+        return _claim_page(
+            request, claim, 400, reason_form=form, reason_for=f"claim-{action}"
+        )
     kwargs = {"user": request.user, "version": form.cleaned_data["version"]}
     if needs_reason:
         kwargs["reason"] = form.cleaned_data["reason"]
@@ -726,7 +728,9 @@ def claim_transition(request, pk, action):
         request,
         lambda: transition(claim, **kwargs),
         done=done.format(pk=claim.pk),
-        page=_claim_page_with(request, claim, reason_form=form),
+        page=_claim_page_with(
+            request, claim, reason_form=form, reason_for=f"claim-{action}"
+        ),
     )
 
 
