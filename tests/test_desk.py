@@ -230,3 +230,9 @@ def test_a_refused_reason_comes_back_only_in_its_own_box(
         'class="reason-form" data-unsaved>'
     ) in page
     assert page.count("Check the year.") == 1
+
+
+def test_favicon_ico_leads_to_the_sites_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("verifier/favicon.svg")

@@ -23,6 +23,7 @@ from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.html import escape, format_html
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -1132,6 +1133,13 @@ def article_factcheck_url(request, pk):
 
 # How long a client should wait before trying again while the database is away.
 RETRY_AFTER_SECONDS = "5"
+
+
+@login_not_required
+@require_GET
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page links: send them to the icon."""
+    return redirect(static("verifier/favicon.svg"), permanent=True)
 
 
 @login_not_required
