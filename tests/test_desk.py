@@ -2,8 +2,11 @@
 things a working desk trips over, as the pages and actions show them."""
 
 import re
+from io import StringIO
 
 import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
 from django.urls import reverse
 
 from tests.conftest import (
@@ -16,6 +19,7 @@ from tests.conftest import (
     refresh,
 )
 from verifier import workflow
+from verifier.models import Article
 
 pytestmark = pytest.mark.django_db
 
@@ -236,3 +240,19 @@ def test_favicon_ico_leads_to_the_sites_icon(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 301
     assert response["Location"].endswith("verifier/favicon.svg")
+
+
+def test_the_demo_seed_has_no_scraping_junk_and_keeps_its_twelve_claims(
+    client, settings
+):
+    settings.DEBUG = True
+    call_command("setup_demo", stdout=StringIO())
+    article = Article.objects.get()
+    assert article.claims.count() == 12
+    assert not article.body.startswith("close")
+    assert "\nclose\n" not in article.body
+    assert "protected]" not in article.body
+    assert "Have questions, concerns or tips?" not in article.body
+    client.force_login(User.objects.get(username="editor"))
+    memo = client.get(reverse("article-report", args=[article.pk])).content.decode()
+    assert "protected]" not in memo and "close\nclose" not in memo
