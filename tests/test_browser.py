@@ -765,10 +765,11 @@ def test_claim_list_follows_the_text_on_a_phone(visit, checker):
 
 
 def test_table_rows_become_labelled_cards_on_a_phone(visit, checker, desk):
-    page = visit(checker, "/claims/", viewport=PHONE)
-    cell = page.locator("td[data-label='Claim']").first
+    # The claims list has its own compact rows (test_browser_desk.py).
+    page = visit(checker, "/articles/", viewport=PHONE)
+    cell = page.locator("td[data-label='Outlet']").first
     label = cell.evaluate("element => getComputedStyle(element, '::before').content")
-    assert label == '"Claim"'
+    assert label == '"Outlet"'
     assert cell.bounding_box()["width"] > 300
 
 

@@ -190,3 +190,16 @@ def test_claims_list_rows_are_compact_on_a_phone(visit, checker, editor):
     assert max(heights) < 200, heights
     expect(page.get_by_role("button", name="Keyboard shortcuts")).to_be_hidden()
     assert axe_violations(page) == []
+
+
+def test_no_verdict_badge_is_an_even_outline(visit, checker):
+    claim = make_article(checker).claims.order_by("start").first()
+    page = visit(checker, claim.get_absolute_url())
+
+    badge = page.locator(".page-head .verdict-none")
+    expect(badge).to_have_text("No verdict")
+    widths = badge.evaluate(
+        """badge => ["Top", "Right", "Bottom", "Left"].map(
+            side => getComputedStyle(badge)[`border${side}Width`])"""
+    )
+    assert len(set(widths)) == 1, widths
