@@ -16,7 +16,7 @@ from verifier.models import Article, Claim
 
 TEXT_PREFIX = 60  # keep in step with claim_text_prefix_idx (Claim.Meta.indexes)
 LIST_TEXT = 240  # how much of a claim the list shows: most claims whole
-LIST_TITLE = 60  # an article title longer than this is cut (the link has it whole)
+LIST_TITLE = 40  # an article title longer than this is cut (the link has it whole)
 EMPTY = "—"  # what django-tables2 shows in an empty cell
 
 # Each cell carries its column's name, which the phone layout shows beside the value
@@ -187,8 +187,8 @@ class ClaimTable(tables.Table):
         self._previous_article = claim.article_id
         if same:
             return format_html(
-                '<a class="same-article" href="{}">〃<span class="visually-hidden">'
-                " same article: {}</span></a>",
+                '<a class="same-article" href="{}">same article'
+                '<span class="visually-hidden">: {}</span></a>',
                 url,
                 title,
             )
@@ -204,7 +204,7 @@ class ClaimTable(tables.Table):
         claim_url = f"{self._claims_url}{claim.pk}/"
         updated = dateformat.format(timezone.localtime(claim.updated_at), "Y-m-d H:i")
         cells = [
-            ("#", "", format_html('<a href="{}">{}</a>', claim_url, claim.pk)),
+            ("#", "col-id", format_html('<a href="{}">{}</a>', claim_url, claim.pk)),
             ("Article", "col-article", self.article_cell(claim, index)),
             (
                 "Claim",
