@@ -203,3 +203,13 @@ def test_no_verdict_badge_is_an_even_outline(visit, checker):
             side => getComputedStyle(badge)[`border${side}Width`])"""
     )
     assert len(set(widths)) == 1, widths
+
+
+def test_split_and_merge_stand_apart(visit, checker):
+    claim = make_article(checker).claims.order_by("start").first()
+    page = visit(checker, claim.get_absolute_url())
+    page.get_by_text("Adjust, split or merge this claim").click()
+
+    split = page.get_by_role("button", name="Split", exact=True).bounding_box()
+    merge = page.get_by_role("button", name="Merge with next claim").bounding_box()
+    assert merge["y"] - (split["y"] + split["height"]) >= 16
