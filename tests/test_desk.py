@@ -18,7 +18,7 @@ from tests.conftest import (
     rating,
     refresh,
 )
-from verifier import workflow
+from verifier import importing, workflow
 from verifier.models import Article
 
 pytestmark = pytest.mark.django_db
@@ -256,3 +256,18 @@ def test_the_demo_seed_has_no_scraping_junk_and_keeps_its_twelve_claims(
     client.force_login(User.objects.get(username="editor"))
     memo = client.get(reverse("article-report", args=[article.pk])).content.decode()
     assert "protected]" not in memo and "close\nclose" not in memo
+
+
+def test_an_html_import_drops_close_buttons_and_email_protection_placeholders():
+    html = (
+        "<html><body><article><h1>Lost track</h1>"
+        "<button>close</button><button>close</button>"
+        "<p>ICE transferred more than 448,000 children.</p>"
+        '<p>Send tips to <a href="/cdn-cgi/l/email-protection" class="__cf_email__" '
+        'data-cfemail="5a28">[email&#160;protected]</a> today.</p>'
+        "</article></body></html>"
+    )
+    text = importing.html_to_text(html)
+    assert "close" not in text
+    assert "protected]" not in text
+    assert "ICE transferred more than 448,000 children." in text
