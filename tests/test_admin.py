@@ -2,6 +2,8 @@
 
 import pytest
 from django.contrib.auth.models import Group, Permission, User
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -10,6 +12,7 @@ from tests.conftest import (
     current_version,
     make_approved,
     make_submitted,
+    make_user,
     refresh,
 )
 from verifier import audit, defaults, workflow
@@ -113,8 +116,75 @@ def test_rating_in_use_cannot_be_deleted(client, admin_user, claim, checker):
     response = client.post(
         reverse("admin:verifier_rating_delete", args=[claim.rating_id]), {"post": "yes"}
     )
-    assert response.status_code == 403
+    page = response.content.decode()
+    assert "“Misleading” is in use by 1 claim and cannot be deleted" in page
+    assert "retire it instead" in page
+    assert "permission" not in page
     assert Rating.objects.filter(pk=claim.rating_id).exists()
+
+
+def test_deleting_ratings_in_use_from_the_list_says_how_many_claims_use_each(
+    client, admin_user, article, checker
+):
+    for claim in article.claims.all():
+        make_submitted(claim, checker)
+    misleading = Rating.objects.get(label="Misleading")
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("admin:verifier_rating_changelist"),
+        {"action": "delete_selected", "_selected_action": [misleading.pk]},
+    )
+    page = response.content.decode()
+    assert "“Misleading” is in use by 3 claims and cannot be deleted" in page
+    assert "permission" not in page
+    assert Rating.objects.filter(pk=misleading.pk).exists()
+
+
+def test_an_unused_rating_can_be_deleted(client, admin_user):
+    unused = Rating.objects.create(label="Satire", value=0, position=9)
+    client.force_login(admin_user)
+    client.post(
+        reverse("admin:verifier_rating_delete", args=[unused.pk]), {"post": "yes"}
+    )
+    assert not Rating.objects.filter(pk=unused.pk).exists()
+
+
+def test_a_bad_rating_colour_is_a_field_error_in_words(client, admin_user):
+    rating = Rating.objects.get(label="False")
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("admin:verifier_rating_change", args=[rating.pk]),
+        {
+            "label": rating.label,
+            "description": rating.description,
+            "colour": "red",
+            "value": rating.value,
+            "position": rating.position,
+            "requires_evidence": "on",
+            "is_active": "on",
+            "change_reason": "Brighter.",
+        },
+    )
+    page = response.content.decode()
+    assert "Colour must be a hex colour such as #1a7f37" in page
+    assert "rating_colour_hex" not in page
+    assert refresh(rating).colour != "red"
+
+
+def test_admin_user_list_shows_each_users_groups_in_constant_queries(
+    client, admin_user, checker, editor
+):
+    client.force_login(admin_user)
+    url = reverse("admin:auth_user_changelist")
+    with CaptureQueriesContext(connection) as few:
+        page = client.get(url).content.decode()
+    assert "Groups" in page
+    assert "Fact-checkers" in page and "Editors" in page
+    for n in range(5):
+        make_user(f"extra{n}", defaults.FACT_CHECKERS)
+    with CaptureQueriesContext(connection) as more:
+        client.get(url)
+    assert len(more) == len(few)
 
 
 def test_policy_is_edited_in_the_admin(client, admin_user):

@@ -250,7 +250,7 @@ def test_the_whole_review_from_pasting_an_article_to_sign_off(visit, checker, ed
     alice.get_by_label("Publisher").fill("City statistics office")
     alice.get_by_label("URL").fill("https://stats.example.org/june.pdf")
     alice.get_by_label("Excerpt").fill("Unemployment rate: 4.4%.")
-    alice.get_by_label("Stance").select_option(label="Contradicts")
+    alice.get_by_label("Stance").select_option(label="Contradicts the claim")
     alice.get_by_role("button", name="Add evidence").click()
     alice.get_by_label("Note").fill("Asked the office about the 4.1% figure.")
     alice.get_by_role("button", name="Add note").click()
@@ -327,7 +327,7 @@ def test_checker_works_claim_to_submission_with_evidence_and_note(visit, checker
     page.get_by_label("URL").fill("https://www.dol.gov/ui/data.pdf")
     page.get_by_label("Excerpt").fill("Initial claims were 230,000.")
     page.get_by_label("Locator").fill("table 1")
-    page.get_by_label("Stance").select_option(label="Contradicts")
+    page.get_by_label("Stance").select_option(label="Contradicts the claim")
     page.get_by_role("button", name="Add evidence").click()
     expect(page.get_by_text("Evidence added.")).to_be_visible()
 
@@ -542,7 +542,8 @@ def test_checker_works_a_claim_from_the_keyboard_alone(visit, checker):
     keys.type("Initial claims were 230,000.")
     keys.press("Tab")
     keys.type("table 1")
-    keys.press("Tab")  # Stance stays "Supports"
+    keys.press("Tab")
+    page.keyboard.press("ArrowDown")  # Stance: the first choice, "Supports the claim"
     keys.press("Tab")
     keys.press("Enter")  # Add evidence
     expect(page.get_by_text("Evidence added.")).to_be_visible()
@@ -830,10 +831,11 @@ def test_claim_list_follows_the_text_on_a_phone(visit, checker):
 
 
 def test_table_rows_become_labelled_cards_on_a_phone(visit, checker, desk):
-    page = visit(checker, "/claims/", viewport=PHONE)
-    cell = page.locator("td[data-label='Claim']").first
+    # The claims list has its own compact rows (test_browser_desk.py).
+    page = visit(checker, "/articles/", viewport=PHONE)
+    cell = page.locator("td[data-label='Outlet']").first
     label = cell.evaluate("element => getComputedStyle(element, '::before').content")
-    assert label == '"Claim"'
+    assert label == '"Outlet"'
     assert cell.bounding_box()["width"] > 300
 
 

@@ -157,7 +157,9 @@ def test_list_counts_its_rows_once(client, checker, sixty):
     assert sql.count("SELECT COUNT(*)") == 1
 
 
-@pytest.mark.parametrize("query", ["", "?state=open", "?sort=text", "?page=2"])
+@pytest.mark.parametrize(
+    "query", ["", "?state=open", "?sort=text", "?sort=state", "?page=2"]
+)
 def test_claim_list_query_count_is_the_same_at_two_sizes(
     client, checker, editor, query
 ):

@@ -6,6 +6,8 @@ recorded as an Event with the reason the admin gives (a password change is recor
 "changed", never its hash).
 """
 
+import re
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
@@ -29,6 +31,8 @@ from verifier.models import (
     Source,
     WorkflowPolicy,
 )
+
+HEX_COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")  # as the rating_colour_hex constraint
 
 admin.site.site_header = "Claim verifier administration"
 admin.site.site_title = "Claim verifier admin"
@@ -98,6 +102,16 @@ class WorkflowPolicyAdmin(AuditedAdmin):
 class RatingForm(ReasonForm):
     """A rating in use keeps its label and value: the form says so where they are."""
 
+    def clean_colour(self):
+        # The database's rating_colour_hex holds the same rule; here it is said at
+        # the field, in words, before the constraint's name could be shown.
+        colour = self.cleaned_data["colour"]
+        if not HEX_COLOUR.fullmatch(colour):
+            raise forms.ValidationError(
+                f"Colour must be a hex colour such as #1a7f37, not “{colour}”."
+            )
+        return colour
+
     def clean(self):
         data = super().clean()
         for name in workflow.frozen_fields(self.instance):
@@ -140,11 +154,30 @@ class RatingAdmin(AuditedAdmin):
             "ones they were approved with."
         )
 
-    def has_delete_permission(self, request, obj=None):
-        # A rating in use is retired (unticked "active"), never deleted.
-        if obj is not None and obj.claims.exists():
-            return False
-        return super().has_delete_permission(request, obj)
+    def get_deleted_objects(self, objs, request):
+        # A rating in use is retired (unticked "active"), never deleted: the delete
+        # page says so, with how many claims use it, instead of listing every claim
+        # (the database's PROTECT refuses the delete anyway).
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(
+            objs, request
+        )
+        in_use = (
+            Rating.objects.filter(pk__in=[obj.pk for obj in objs])
+            .annotate(n=models.Count("claims"))
+            .filter(n__gt=0)
+            .order_by("position")
+        )
+        if in_use:
+            # Not "no permission to delete claims": the claims are why, not the
+            # admin's permissions.
+            perms_needed = set()
+            protected = [
+                f"“{rating.label}” is in use by {rating.n} "
+                f"claim{'s' if rating.n != 1 else ''} and cannot be deleted; untick "
+                "“active” to retire it instead."
+                for rating in in_use
+            ]
+        return deleted, counts, perms_needed, protected
 
 
 @admin.register(Source)
@@ -625,6 +658,15 @@ class AuditedAuthAdmin:
 class AuditedUserAdmin(AuditedAuthAdmin, auth_admin.UserAdmin):
     form = UserChangeForm
     add_form = UserCreationForm
+    list_display = [*auth_admin.UserAdmin.list_display, "group_names"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("groups")
+
+    @admin.display(description="Groups")
+    def group_names(self, obj):
+        # From the prefetched groups: one query for the page, not one per user.
+        return ", ".join(sorted(group.name for group in obj.groups.all())) or "—"
 
     def get_fieldsets(self, request, obj=None):
         return [

@@ -154,6 +154,40 @@ class ClaimScheduleForm(ScheduleForm):
     )
 
 
+class BulkAssignForm(Form):
+    """Claims picked on the claims list, each with the version the editor saw."""
+
+    MAX_CLAIMS = 200  # the longest page of the list
+
+    assignee = forms.ModelChoiceField(
+        label="Assign the selected claims to",
+        queryset=get_user_model().objects.none(),
+        error_messages={"required": "Choose who gets the selected claims."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = checkers()
+
+    def clean(self):
+        cleaned = super().clean()
+        picked = {}
+        for value in self.data.getlist("claim") if self.data else []:
+            try:
+                pk = int(value)
+                picked[pk] = int(self.data.get(f"version-{pk}", ""))
+            except ValueError:
+                raise forms.ValidationError(VersionedForm.STALE) from None
+        if not picked:
+            raise forms.ValidationError("Select at least one claim to assign.")
+        if len(picked) > self.MAX_CLAIMS:
+            raise forms.ValidationError(
+                f"Assign at most {self.MAX_CLAIMS} claims at a time."
+            )
+        cleaned["versions"] = picked
+        return cleaned
+
+
 def checkers():
     """Active users who can work claims: the fact-checkers and editors."""
     User = get_user_model()
@@ -201,7 +235,17 @@ class EvidenceForm(Form):
         max_length=200,
         help_text="Page, section or timestamp.",
     )
-    stance = forms.ChoiceField(label="Stance", choices=Evidence.Stance.choices)
+    # No default: whether a source supports or contradicts the claim is the checker's
+    # call, said in words about the claim (not about the verdict).
+    stance = forms.ChoiceField(
+        label="Stance",
+        choices=[("", "— choose what the source does —")]
+        + list(Evidence.STANCE_FOR_CLAIM.items()),
+        error_messages={
+            "required": "Say whether the source supports or contradicts the claim, "
+            "or adds context."
+        },
+    )
 
     def clean_new_url(self):
         url = self.cleaned_data["new_url"]

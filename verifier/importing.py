@@ -154,12 +154,18 @@ _LINE_MARK = "\ue001"
 
 
 def _is_furniture(tag: Tag) -> bool:
-    """Navigation, page furniture, forms, figures and hidden parts of a page."""
+    """Navigation, page furniture, forms, figures and hidden parts of a page.
+
+    Cloudflare's email protection is furniture too: the page holds the address
+    encoded, and its text is the placeholder "[email protected]", never the words
+    of the article.
+    """
     return (
         tag.name in _DROPPED_IN_BODY
         or tag.get("role") in _LANDMARK_ROLES
         or tag.get("aria-hidden") == "true"
         or tag.has_attr("hidden")
+        or tag.has_attr("data-cfemail")
     )
 
 

@@ -481,7 +481,7 @@ class ApprovedVerdict(_Record):
 
     @property
     def evidence(self) -> list:
-        stances = dict(Evidence.Stance.choices)
+        stances = Evidence.STANCE_FOR_CLAIM
         return [
             _Record(
                 item
@@ -591,6 +591,18 @@ class Evidence(models.Model):
 
     def __str__(self):
         return f"{self.source} on claim #{self.claim_id}"
+
+    # What each stance means for the claim, as the forms and pages say it (a bare
+    # "Supports" under a "Misleading" verdict reads as supporting the verdict).
+    STANCE_FOR_CLAIM = {
+        Stance.SUPPORTS: "Supports the claim",
+        Stance.CONTRADICTS: "Contradicts the claim",
+        Stance.CONTEXT: "Adds context to the claim",
+    }
+
+    @property
+    def stance_label(self) -> str:
+        return self.STANCE_FOR_CLAIM.get(self.stance, self.get_stance_display())
 
 
 class Note(models.Model):

@@ -3,18 +3,23 @@
 import django_tables2 as tables
 from django.core.paginator import Paginator
 from django.db import models
+from django.db.models import Case, Value, When
 from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.text import Truncator
 from django_tables2.rows import BoundRows
 
 from verifier import claim_exports, deadlines, search
 from verifier.models import Article, Claim
 
 TEXT_PREFIX = 60  # keep in step with claim_text_prefix_idx (Claim.Meta.indexes)
+LIST_TEXT = 240  # how much of a claim the list shows: most claims whole
+LIST_TITLE = 40  # an article title longer than this is cut (the link has it whole)
 EMPTY = "—"  # what django-tables2 shows in an empty cell
+NO_DEADLINE = format_html('<span class="no-deadline">{}</span>', EMPTY)
 
 # Each cell carries its column's name, which the phone layout shows beside the value
 # (app.css turns rows into cards there). A column with its own td attrs adds it too.
@@ -73,7 +78,31 @@ class IdsFirstPaginator(Paginator):
         return self._get_page(BoundRows(records, table=rows.table), number, self)
 
 
+STATE_ORDER = [
+    Claim.State.OPEN,
+    Claim.State.IN_PROGRESS,
+    Claim.State.SUBMITTED,
+    Claim.State.APPROVED,
+    Claim.State.DISMISSED,
+]
+
+
+def in_workflow_order(field: str = "state") -> Case:
+    """A claim's state as its place in the workflow: open first, dismissed last."""
+    return Case(
+        *(When(**{field: state}, then=Value(i)) for i, state in enumerate(STATE_ORDER)),
+        default=Value(len(STATE_ORDER)),
+    )
+
+
 class ClaimTable(tables.Table):
+    # Only editors see it (``bulk_assign``): the rows they pick for bulk assignment.
+    select = tables.Column(
+        verbose_name="Select",
+        empty_values=(),
+        orderable=False,
+        exclude_from_export=True,
+    )
     id = tables.Column(verbose_name="#", linkify=True)
     article = tables.Column(
         accessor="article__title",
@@ -101,6 +130,7 @@ class ClaimTable(tables.Table):
     class Meta:
         model = Claim
         fields = (
+            "select",
             "id",
             "article",
             "text",
@@ -118,11 +148,15 @@ class ClaimTable(tables.Table):
         # django-tables2's): its cell-by-cell rendering took a third of a second
         # for 50 rows.
         template_name = "includes/_claim_table.html"
-        attrs = TABLE_ATTRS
+        attrs = {**TABLE_ATTRS, "class": "table claims-table"}
 
-    def __init__(self, *args, query: str = "", **kwargs):
+    def __init__(self, *args, query: str = "", bulk_assign: bool = False, **kwargs):
+        if not bulk_assign:
+            kwargs["exclude"] = (*kwargs.get("exclude", ()), "select")
         super().__init__(*args, **kwargs)
         self.query = query
+        self.bulk_assign = bulk_assign
+        self._previous_article = None
         self._claims_url = reverse("claim-list")
         self._articles_url = reverse("article-list")
 
@@ -143,41 +177,76 @@ class ClaimTable(tables.Table):
         )
         return queryset.order_by(*ordering), True
 
+    def order_state(self, queryset, is_descending):
+        # As the work flows (open, in progress, submitted, approved, dismissed), not
+        # alphabetically; one CASE in the ORDER BY, so the query count stays the same.
+        rank = in_workflow_order()
+        ordering = [rank.desc(), "-pk"] if is_descending else [rank.asc(), "pk"]
+        return queryset.order_by(*ordering), True
+
     def render_text(self, record):
         if self.query:
             # Search results show the whole claim with the matched words marked.
             return search.highlighted(record, record.text, self.query)
-        return record.short_text
+        return Truncator(record.text).chars(LIST_TEXT)
+
+    def article_cell(self, claim: Claim, index: int) -> SafeString:
+        """The article's title, cut short; on a row below one of the same article
+        a short "same article" link instead (the title stays for screen readers)."""
+        if index == 0:
+            self._previous_article = None
+        title = claim.article.title
+        url = f"{self._articles_url}{claim.article_id}/"
+        same = claim.article_id == self._previous_article
+        self._previous_article = claim.article_id
+        if same:
+            return format_html(
+                '<a class="same-article" href="{}">same article'
+                '<span class="visually-hidden">: {}</span></a>',
+                url,
+                title,
+            )
+        return format_html(
+            '<a href="{}" title="{}">{}</a>',
+            url,
+            title,
+            Truncator(title).chars(LIST_TITLE),
+        )
 
     def row_html(self, claim: Claim, index: int) -> SafeString:
         """The row as the columns above render it, in one pass."""
         claim_url = f"{self._claims_url}{claim.pk}/"
         updated = dateformat.format(timezone.localtime(claim.updated_at), "Y-m-d H:i")
         cells = [
-            ("#", "", format_html('<a href="{}">{}</a>', claim_url, claim.pk)),
-            (
-                "Article",
-                "",
-                format_html(
-                    '<a href="{}{}/">{}</a>',
-                    self._articles_url,
-                    claim.article_id,
-                    claim.article.title,
-                ),
-            ),
+            ("#", "col-id", format_html('<a href="{}">{}</a>', claim_url, claim.pk)),
+            ("Article", "col-article", self.article_cell(claim, index)),
             (
                 "Claim",
                 "claim-text",
                 format_html('<a href="{}">{}</a>', claim_url, self.render_text(claim)),
             ),
-            ("Claimant", "", claim.claimant or EMPTY),
-            ("State", "", StateColumn.badge(claim)),
-            ("Verdict", "", self.render_rating(claim) if claim.rating_id else EMPTY),
-            ("Assignee", "", claim.assignee.username if claim.assignee else EMPTY),
+            ("Claimant", "col-claimant", claim.claimant or EMPTY),
+            ("State", "col-state", StateColumn.badge(claim)),
+            (
+                "Verdict",
+                "col-verdict",
+                self.render_rating(claim) if claim.rating_id else EMPTY,
+            ),
+            (
+                "Assignee",
+                "col-assignee",
+                claim.assignee.username if claim.assignee else EMPTY,
+            ),
             ("Sources", "num", claim.n_sources),
-            ("Due", "", deadlines.flag(claim.due, settled=claim.is_settled) or EMPTY),
-            ("Updated", "", updated),
+            (
+                "Due",
+                "col-due",
+                deadlines.flag(claim.due, settled=claim.is_settled) or NO_DEADLINE,
+            ),
+            ("Updated", "col-updated", updated),
         ]
+        if self.bulk_assign:
+            cells.insert(0, ("Select", "col-select", self.select_cell(claim)))
         return format_html(
             '<tr class="{}">{}</tr>',
             "odd" if index % 2 else "even",
@@ -189,6 +258,20 @@ class ClaimTable(tables.Table):
                     for label, css, value in cells
                 ),
             ),
+        )
+
+    @staticmethod
+    def select_cell(claim: Claim) -> SafeString:
+        # The version the editor saw goes with each row: workflow.assign refuses a
+        # claim that changed since.
+        return format_html(
+            '<input type="checkbox" name="claim" value="{}" form="bulk-assign"'
+            ' aria-label="Select claim #{}">'
+            '<input type="hidden" name="version-{}" value="{}" form="bulk-assign">',
+            claim.pk,
+            claim.pk,
+            claim.pk,
+            claim.version,
         )
 
     def render_rating(self, record):

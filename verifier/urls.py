@@ -45,6 +45,7 @@ urlpatterns = [
         name="article-factcheck-url",
     ),
     path("claims/", views.ClaimListView.as_view(), name="claim-list"),
+    path("claims/assign/", views.claim_bulk_assign, name="claim-bulk-assign"),
     path("claimants/", views.ClaimantListView.as_view(), name="claimant-list"),
     path("claimants/merge/", views.claimant_merge, name="claimant-merge"),
     path("claims/<int:pk>/", views.ClaimDetailView.as_view(), name="claim-detail"),
@@ -72,6 +73,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]
 
 # An unreachable database answers 503 (with Retry-After), not 500.

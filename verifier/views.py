@@ -23,8 +23,10 @@ from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.html import escape, format_html
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
 from django.views import defaults as default_views
 from django.views.decorators.http import require_GET, require_POST
@@ -448,7 +450,16 @@ class ClaimListView(PermissionRequiredMixin, SingleTableMixin, FilterView):
         )
 
     def get_table_kwargs(self):
-        return {"query": self.request.GET.get("q", "")}
+        return {
+            "query": self.request.GET.get("q", ""),
+            "bulk_assign": self.request.user.has_perm(workflow.ASSIGN),
+        }
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.request.user.has_perm(workflow.ASSIGN):
+            context["bulk_assign_form"] = forms.BulkAssignForm(auto_id="bulk_%s")
+        return context
 
     def get(self, request, *args, **kwargs):
         if "_export" in request.GET:
@@ -472,6 +483,52 @@ class ClaimListView(PermissionRequiredMixin, SingleTableMixin, FilterView):
             table.data.data,
             link=self.request.build_absolute_uri(reverse("claim-list")),
         )
+
+
+@require_POST
+@permission_required("verifier.assign_claim", raise_exception=True)
+def claim_bulk_assign(request):
+    """Assign the claims picked on the claims list, one by one.
+
+    Not all-or-nothing: each claim goes through ``workflow.assign`` in its own
+    transaction, so a claim that cannot be assigned (settled, changed since the page
+    was loaded) is named with the reason and the others are still assigned.
+    """
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = reverse("claim-list")
+    form = forms.BulkAssignForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect(back)
+    assignee, versions = form.cleaned_data["assignee"], form.cleaned_data["versions"]
+    assigned, refused = [], []
+    found = Claim.objects.select_related("article").in_bulk(versions)
+    for pk in sorted(versions):
+        if pk not in found:
+            refused.append(f"Claim #{pk} was not assigned: it no longer exists.")
+            continue
+        try:
+            workflow.assign(
+                found[pk], user=request.user, assignee=assignee, version=versions[pk]
+            )
+        except workflow.WorkflowError as error:
+            refused.append(f"Claim #{pk} was not assigned: {error.message}")
+        else:
+            assigned.append(f"#{pk}")
+    if assigned:
+        messages.success(
+            request,
+            f"{len(assigned)} claim{pluralize(len(assigned))} now assigned to "
+            f"{assignee}: {', '.join(assigned)}."
+            + (" The others were not, as said below." if refused else ""),
+        )
+    for refusal in refused:
+        messages.error(request, refusal)
+    return redirect(back)
 
 
 class ClaimDetailView(PermissionRequiredMixin, DetailView):
@@ -635,7 +692,12 @@ def _claim_page_with(request, claim, **forms_as_typed):
 # the message says happened)
 TRANSITIONS = {
     "start": (workflow.start, False, workflow.WORK, "Claim #{pk} started."),
-    "submit": (workflow.submit, False, workflow.WORK, "Verdict submitted."),
+    "submit": (
+        workflow.submit,
+        False,
+        workflow.WORK,
+        "Verdict submitted for approval.",
+    ),
     "approve": (workflow.approve, False, workflow.APPROVE, "Verdict approved."),
     "return": (
         workflow.return_,
@@ -670,7 +732,9 @@ def claim_transition(request, pk, action):
             messages.error(request, " ".join(["Give a reason.", *problems]))
         else:
             messages.error(request, "The form was incomplete.")
-        return _claim_page(request, claim, 400, reason_form=form)
+        return _claim_page(
+            request, claim, 400, reason_form=form, reason_for=f"claim-{action}"
+        )
     kwargs = {"user": request.user, "version": form.cleaned_data["version"]}
     if needs_reason:
         kwargs["reason"] = form.cleaned_data["reason"]
@@ -678,7 +742,9 @@ def claim_transition(request, pk, action):
         request,
         lambda: transition(claim, **kwargs),
         done=done.format(pk=claim.pk),
-        page=_claim_page_with(request, claim, reason_form=form),
+        page=_claim_page_with(
+            request, claim, reason_form=form, reason_for=f"claim-{action}"
+        ),
     )
 
 
@@ -704,6 +770,9 @@ def claim_verdict(request, pk):
                 "rating": current.rating,
                 "rationale": current.rationale,
                 "state": current.get_state_display(),
+                # Shown read-only when the current state no longer takes a verdict.
+                "typed_rating": form.cleaned_data["rating"],
+                "typed_rationale": form.cleaned_data["rationale"],
             },
         )
 
@@ -811,15 +880,18 @@ def claim_assign(request, pk):
     if not form.is_valid():
         _report_hidden_errors(request, form)
         return _claim_page(request, claim, 400, assign_form=form)
+    assignee = form.cleaned_data["assignee"]
     return _act(
         request,
         lambda: workflow.assign(
             claim,
             user=request.user,
-            assignee=form.cleaned_data["assignee"],
+            assignee=assignee,
             version=form.cleaned_data["version"],
         ),
-        done="Assignment saved.",
+        done=f"Claim #{claim.pk} is now assigned to {assignee}."
+        if assignee
+        else f"Claim #{claim.pk} is now unassigned.",
         page=_claim_page_with(request, claim, assign_form=form),
     )
 
@@ -1124,6 +1196,13 @@ def article_factcheck_url(request, pk):
 
 # How long a client should wait before trying again while the database is away.
 RETRY_AFTER_SECONDS = "5"
+
+
+@login_not_required
+@require_GET
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page links: send them to the icon."""
+    return redirect(static("verifier/favicon.svg"), permanent=True)
 
 
 @login_not_required

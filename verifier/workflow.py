@@ -350,8 +350,7 @@ def _not_curatable(article: Article) -> str | None:
 def _not_in(claim: Claim, allowed: Iterable[str], doing: str) -> str | None:
     if claim.state not in allowed:
         return (
-            f"This claim is {claim.get_state_display().lower()}, "
-            f"so you cannot {doing} it."
+            f"This claim is {claim.get_state_display().lower()}, so you cannot {doing}."
         )
     return None
 
@@ -383,7 +382,7 @@ def can_start(user: User, claim: Claim) -> str | None:
     return (
         _lacks(user, WORK, "work on claims")
         or _read_only(claim)
-        or _not_in(claim, _OPEN, "start")
+        or _not_in(claim, _OPEN, "start it")
         or _not_theirs(user, claim)
     )
 
@@ -392,7 +391,7 @@ def can_save_verdict(user: User, claim: Claim) -> str | None:
     return (
         _lacks(user, WORK, "set verdicts")
         or _read_only(claim)
-        or _not_in(claim, _IN_PROGRESS, "change the verdict of")
+        or _not_in(claim, _IN_PROGRESS, "change its verdict")
         or _not_theirs(user, claim)
     )
 
@@ -401,7 +400,7 @@ def can_submit(user: User, claim: Claim) -> str | None:
     return (
         _lacks(user, WORK, "submit verdicts")
         or _read_only(claim)
-        or _not_in(claim, _IN_PROGRESS, "submit")
+        or _not_in(claim, _IN_PROGRESS, "submit it")
         or _not_theirs(user, claim)
     )
 
@@ -410,7 +409,7 @@ def can_approve(user: User, claim: Claim) -> str | None:
     return (
         _lacks(user, APPROVE, "approve verdicts")
         or _read_only(claim)
-        or _not_in(claim, _SUBMITTED, "approve")
+        or _not_in(claim, _SUBMITTED, "approve it")
         or _wrote_it(user, claim)
     )
 
@@ -419,7 +418,7 @@ def can_return(user: User, claim: Claim) -> str | None:
     return (
         _lacks(user, APPROVE, "return verdicts")
         or _read_only(claim)
-        or _not_in(claim, _SUBMITTED, "return")
+        or _not_in(claim, _SUBMITTED, "return it")
     )
 
 
@@ -427,7 +426,7 @@ def can_reopen(user: User, claim: Claim) -> str | None:
     if claim.article.is_signed_off and user.has_perm(APPROVE):
         return "The article is signed off; reopen the article first."
     return _lacks(user, APPROVE, "reopen claims") or _not_in(
-        claim, (Claim.State.APPROVED,), "reopen"
+        claim, (Claim.State.APPROVED,), "reopen it"
     )
 
 
@@ -435,7 +434,7 @@ def can_dismiss(user: User, claim: Claim) -> str | None:
     return (
         _lacks(user, WORK, "dismiss claims")
         or _read_only(claim)
-        or _not_in(claim, _WORKABLE, "dismiss")
+        or _not_in(claim, _WORKABLE, "dismiss it")
         or _not_theirs(user, claim)
     )
 
@@ -444,7 +443,7 @@ def can_restore(user: User, claim: Claim) -> str | None:
     return (
         _lacks(user, APPROVE, "restore dismissed claims")
         or _read_only(claim)
-        or _not_in(claim, (Claim.State.DISMISSED,), "restore")
+        or _not_in(claim, (Claim.State.DISMISSED,), "restore it")
     )
 
 
@@ -452,7 +451,7 @@ def can_assign(user: User, claim: Claim) -> str | None:
     return (
         _lacks(user, ASSIGN, "assign claims")
         or _read_only(claim)
-        or _not_in(claim, _WORKABLE, "assign")
+        or _not_in(claim, _WORKABLE, "assign it")
     )
 
 
@@ -475,7 +474,7 @@ def can_change_evidence(user: User, claim: Claim) -> str | None:
     return (
         _lacks(user, WORK, "change evidence")
         or _read_only(claim)
-        or _not_in(claim, _WORKABLE, "change the evidence of")
+        or _not_in(claim, _WORKABLE, "change its evidence")
         or _not_theirs(user, claim)
     )
 
@@ -490,7 +489,7 @@ def can_set_claimant(user: User, claim: Claim) -> str | None:
     return (
         _lacks(user, WORK, "change claimants")
         or _read_only(claim)
-        or _not_in(claim, _WORKABLE, "change the claimant of")
+        or _not_in(claim, _WORKABLE, "change its claimant")
         or _not_theirs(user, claim)
     )
 
@@ -500,7 +499,7 @@ def can_reuse(user: User, claim: Claim) -> str | None:
     return (
         _lacks(user, WORK, "reuse verdicts")
         or _read_only(claim)
-        or _not_in(claim, _WORKABLE, "reuse a verdict for")
+        or _not_in(claim, _WORKABLE, "reuse a verdict for it")
         or _not_theirs(user, claim)
     )
 
@@ -509,7 +508,7 @@ def can_adjust(user: User, claim: Claim) -> str | None:
     return (
         _lacks(user, WORK, "adjust claims")
         or _not_curatable(claim.article)
-        or _not_in(claim, _WORKABLE, "adjust")
+        or _not_in(claim, _WORKABLE, "adjust it")
         or _not_theirs(user, claim)
     )
 
@@ -518,7 +517,7 @@ def can_split(user: User, claim: Claim) -> str | None:
     return (
         _lacks(user, WORK, "split claims")
         or _not_curatable(claim.article)
-        or _not_in(claim, _OPEN, "split")
+        or _not_in(claim, _OPEN, "split it")
         or _not_theirs(user, claim)
     )
 
@@ -528,7 +527,7 @@ def can_merge(user: User, claim: Claim) -> str | None:
     return (
         _lacks(user, WORK, "merge claims")
         or _not_curatable(claim.article)
-        or _not_in(claim, _OPEN, "merge")
+        or _not_in(claim, _OPEN, "merge it")
         or _not_theirs(user, claim)
     )
 

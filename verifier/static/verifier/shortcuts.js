@@ -109,7 +109,7 @@
     };
     keys.Enter = function () {
       if (current >= 0) {
-        window.location.href = rows[current].querySelector("a").href;
+        rows[current].querySelector("a").click(); // as a click: unsaved.js may ask first
       }
     };
   }
@@ -121,7 +121,7 @@
     var verdictForm = verdict ? verdict.form : null;
     var rationale = verdictForm ? verdictForm.querySelector("textarea[name='rationale']") : null;
     var keyList = document.querySelector("[data-verdict-keys]");
-    var keyItems = keyList ? Array.prototype.slice.call(keyList.querySelectorAll("[data-key]")) : [];
+    var chips = keyList ? Array.prototype.slice.call(keyList.querySelectorAll("[data-rating]")) : [];
     var saved = {
       verdict: verdict ? verdict.value : "",
       rationale: rationale ? rationale.value : "",
@@ -141,9 +141,17 @@
     }
 
     function showChosen() {
-      keyItems.forEach(function (item) {
-        item.classList.toggle("is-chosen", item.getAttribute("data-rating") === verdict.value);
+      chips.forEach(function (chip) {
+        var chosen = chip.getAttribute("data-rating") === verdict.value;
+        chip.classList.toggle("is-chosen", chosen);
+        chip.setAttribute("aria-pressed", chosen ? "true" : "false");
       });
+    }
+
+    function choose(chip) {
+      verdict.value = chip.getAttribute("data-rating");
+      verdict.dispatchEvent(new Event("change", { bubbles: true }));
+      say("Verdict: " + verdict.options[verdict.selectedIndex].text + ". Not saved yet: press v to save.");
     }
 
     function unsaved() {
@@ -153,17 +161,22 @@
     }
 
     if (verdict && keyList) {
-      keyList.hidden = false;
       showChosen();
       verdict.addEventListener("change", showChosen);
     }
 
-    keyItems.forEach(function (item) {
-      keys[item.getAttribute("data-key")] = function () {
-        verdict.value = item.getAttribute("data-rating");
-        verdict.dispatchEvent(new Event("change", { bubbles: true }));
-        say("Verdict: " + verdict.options[verdict.selectedIndex].text + ". Not saved yet: press v to save.");
-      };
+    // A chip picks its verdict when clicked (or pressed with Enter or Space), and its
+    // number key does the same.
+    chips.forEach(function (chip) {
+      chip.disabled = false;
+      chip.addEventListener("click", function () {
+        choose(chip);
+      });
+      if (chip.hasAttribute("data-key")) {
+        keys[chip.getAttribute("data-key")] = function () {
+          choose(chip);
+        };
+      }
     });
     for (var n = 1; n <= 9; n++) {
       if (!keys[n]) {
@@ -209,9 +222,10 @@
       press("submit", "Submit");
     };
 
+    // Following a link as a click lets unsaved.js ask before typed text is lost.
     function follow(link, missing) {
       if (link) {
-        window.location.href = link.href;
+        link.click();
       } else {
         say(missing);
       }
