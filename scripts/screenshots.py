@@ -37,9 +37,11 @@ def take_screenshots(base: str, password: str) -> None:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, args=CHROMIUM_ARGS
         )
-        # The editor's day: what awaits approval, the articles, the verdicts.
+        # A fact-checker's day: My work, led by the claim an editor sent back.
+        checker = log_in(browser, base, "checker2", password)
+        shoot(checker, "dashboard")
+        # The editor's article: its claims in the text, the sign-off, the deadline.
         editor = log_in(browser, base, "editor", password)
-        shoot(editor, "dashboard")
         editor.goto("/articles/")
         editor.locator("td a[href^='/articles/']").first.click()
         editor.locator("html[data-shortcuts='ready']").wait_for(state="attached")
@@ -47,9 +49,8 @@ def take_screenshots(base: str, password: str) -> None:
         editor.keyboard.press("j")
         editor.evaluate("window.scrollTo(0, 0)")
         shoot(editor, "article")
-        # A fact-checker's claim in progress: verdict keys, evidence, actions.
-        checker = log_in(browser, base, "checker2", password)
-        checker.locator("#my-work + ul a").first.click()
+        # The returned claim: the editor's reason on top, verdict keys, actions.
+        checker.locator(".work-item a").first.click()
         expect(checker.get_by_role("heading", name="Verdict")).to_be_visible()
         shoot(checker, "claim")
         browser.close()
