@@ -122,6 +122,8 @@ TEMPLATES = [
                 # The header's unread count.
                 "verifier.notifications.unread_count",
             ],
+            # The |zoned filter (a time with its zone) on every template.
+            "builtins": ["verifier.templatetags.times"],
         },
     },
 ]

@@ -94,7 +94,7 @@ class ClaimTable(tables.Table):
     n_sources = tables.Column(
         verbose_name="Sources", attrs={"td": {**LABELLED_CELL, "class": "num"}}
     )
-    updated_at = tables.DateTimeColumn(verbose_name="Updated", format="Y-m-d H:i")
+    updated_at = tables.DateTimeColumn(verbose_name="Updated", format="Y-m-d H:i T")
 
     class Meta:
         model = Claim
@@ -139,7 +139,7 @@ class ClaimTable(tables.Table):
     def row_html(self, claim: Claim, index: int) -> SafeString:
         """The row as the columns above render it, in one pass."""
         claim_url = f"{self._claims_url}{claim.pk}/"
-        updated = dateformat.format(timezone.localtime(claim.updated_at), "Y-m-d H:i")
+        updated = dateformat.format(timezone.localtime(claim.updated_at), "Y-m-d H:i T")
         cells = [
             ("#", "", format_html('<a href="{}">{}</a>', claim_url, claim.pk)),
             (
@@ -195,7 +195,7 @@ class ArticleTable(tables.Table):
         orderable=False,
         exclude_from_export=True,
     )
-    imported_at = tables.DateTimeColumn(verbose_name="Imported", format="Y-m-d H:i")
+    imported_at = tables.DateTimeColumn(verbose_name="Imported", format="Y-m-d H:i T")
 
     class Meta:
         model = Article

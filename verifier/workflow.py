@@ -544,7 +544,7 @@ def can_sign_off(user: User, article: Article) -> str | None:
     if refused is None and article.is_signed_off:
         return (
             f"This article was already signed off by {article.signed_off_by} "
-            f"at {timezone.localtime(article.signed_off_at):%Y-%m-%d %H:%M}."
+            f"at {timezone.localtime(article.signed_off_at):%Y-%m-%d %H:%M %Z}."
         )
     return refused
 
