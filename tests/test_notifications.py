@@ -7,6 +7,7 @@ port where nothing listens (``smtp_down``).
 """
 
 import datetime
+import io
 import logging
 import re
 
@@ -241,6 +242,26 @@ def test_an_import_costs_no_notification_query(checker):
     with CaptureQueriesContext(connection) as captured:
         make_article(checker)
     assert not any("verifier_notification" in q["sql"] for q in captured)
+
+
+def test_history_recorded_after_the_fact_tells_nobody(claim, checker, editor):
+    past = timezone.now() - datetime.timedelta(days=30)
+    event = workflow._event(
+        editor,
+        "assign",
+        claim,
+        claim=claim,
+        changes={"assignee": [None, "alice"], "assignee_id": [None, checker.pk]},
+    )
+    event.created_at = past
+    workflow._record_all([event])
+    assert Notification.objects.count() == 0
+
+
+def test_benchmark_data_makes_no_notifications(db):
+    call_command("make_scale_data", articles=2, claims=40, big=0, stdout=io.StringIO())
+    assert Event.objects.filter(action__in=["submit", "return", "assign"]).exists()
+    assert Notification.objects.count() == 0
 
 
 def test_a_refused_action_leaves_no_notification(claim, checker, editor):
