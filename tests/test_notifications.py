@@ -30,7 +30,7 @@ from tests.conftest import (
     rating,
     refresh,
 )
-from verifier import defaults, notifications, workflow
+from verifier import audit, defaults, notifications, workflow
 from verifier.models import Claim, Event, Note, Notification, Preferences
 from verifier.templatetags.times import zoned
 
@@ -598,6 +598,7 @@ def test_saving_preferences_is_recorded(client, checker):
         "email": [True, False],
         "time_zone": ["UTC", "Europe/Berlin"],
     }
+    assert list(audit.check_all()) == []
 
 
 def test_an_unknown_time_zone_is_refused_with_a_clear_error(client, checker):

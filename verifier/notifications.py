@@ -255,6 +255,11 @@ def site_url(path: str) -> str:
 
 
 def subject(notification: Notification) -> str:
+    """One line (a header cannot hold a line break) saying what happened."""
+    return " ".join(_subject(notification).split())
+
+
+def _subject(notification: Notification) -> str:
     actor = notification.event.actor
     claim = f"Claim #{notification.claim_id}"
     title = Truncator(notification.article.title).chars(60)
