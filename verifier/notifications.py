@@ -202,7 +202,7 @@ def _mentioned(event: Event, people: _People) -> list[Notification]:
     names = mentions(note)
     if not names:
         return []
-    people = (
+    mentioned = (
         get_user_model()
         .objects.filter(username__in=names, is_active=True)
         .exclude(pk=event.actor_id)
@@ -213,7 +213,7 @@ def _mentioned(event: Event, people: _People) -> list[Notification]:
         f"{event.actor} mentioned you in a note on {_claim_words(event.claim)}: "
         f"“{excerpt}”"
     )
-    return _about(event, Kind.MENTIONED, text, *people)
+    return _about(event, Kind.MENTIONED, text, *mentioned)
 
 
 HANDLERS = {
