@@ -5,7 +5,9 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 # `make run` is development: DEBUG on and a demo database in the project folder.
-RUN_ENV := DEBUG=1
+# Links in mail and memos point at the port it serves (unless VERIFIER_SITE_URL is set).
+VERIFIER_SITE_URL ?= http://127.0.0.1:$(PORT)
+RUN_ENV := DEBUG=1 VERIFIER_SITE_URL=$(VERIFIER_SITE_URL)
 
 .PHONY: run test setup lint format chromium screenshots axe-report clean
 

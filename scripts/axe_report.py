@@ -40,6 +40,8 @@ def pages_of(page) -> dict:
         "import form": "/articles/new/",
         "article": article,
         "memo": article + "report/",
+        "inbox": "/inbox/",
+        "preferences": "/preferences/",
     }
     return named | {f"claim {path.split('/')[2]}": path for path in claims[:6]}
 

@@ -223,3 +223,65 @@ def article(checker):
 @pytest.fixture
 def claim(article):
     return article.claims.order_by("start").first()
+
+
+# --- a real SMTP server for the notification tests ---
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on (just now)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class ReceivedMail:
+    """aiosmtpd's handler: keeps every message that arrives, parsed."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        import email
+        import email.policy
+
+        message = email.message_from_bytes(
+            envelope.content, policy=email.policy.default
+        )
+        self.messages.append(message)
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list:
+        return [m for m in self.messages if m["To"] == address]
+
+
+def point_mail_at(settings, port: int) -> None:
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_TIMEOUT = 5
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A local SMTP server (aiosmtpd) on a free port, with Django's mail pointed at
+    it through the SMTP backend. Yields its ReceivedMail."""
+    from aiosmtpd.controller import Controller
+
+    received = ReceivedMail()
+    controller = Controller(received, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    point_mail_at(settings, controller.port)
+    yield received
+    controller.stop()
+
+
+@pytest.fixture
+def smtp_down(settings):
+    """Django's mail pointed at a local port where no server listens."""
+    point_mail_at(settings, free_port())

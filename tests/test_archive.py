@@ -27,6 +27,7 @@ from verifier.models import (
     Evidence,
     ImmutableEventError,
     Note,
+    Notification,
     Source,
     WorkflowPolicy,
 )
@@ -161,6 +162,8 @@ def wipe(article, users=()):
     """Remove the article and all about it, as on a fresh instance (test only: normal
     code can never delete an Event)."""
     sources = list(Source.objects.filter(evidence__claim__article=article).distinct())
+    # What people were told about it goes too: it points at its Events.
+    Notification.objects.filter(event__article=article).delete()
     with append_only_trigger_off():
         Event.objects.filter(article=article)._raw_delete("default")
         Event.objects.filter(target_type="source")._raw_delete("default")
@@ -334,6 +337,7 @@ def test_an_instance_restored_from_an_archive_passes_verify_audit(
     document = archive.article_archive(article)
     wipe(article)
     # A fresh instance: no chain yet (test only: normal code never deletes an Event).
+    Notification.objects.all().delete()
     with append_only_trigger_off():
         Event.objects.all()._raw_delete("default")
     AuditHead.objects.all().delete()

@@ -34,6 +34,7 @@ from verifier.models import (
     Evidence,
     ImmutableEventError,
     Note,
+    Notification,
     Rating,
     Source,
     WorkflowPolicy,
@@ -678,6 +679,7 @@ def test_an_event_rewritten_with_its_hash_recomputed_still_breaks_the_chain(work
 
 def test_events_removed_from_the_end_of_the_chain_fail_verify_audit(worked):
     last = Event.objects.order_by("sequence").last()
+    Notification.objects.filter(event=last).delete()  # they point at their Event
     with append_only_trigger_dropped():
         Event.objects.filter(pk=last.pk)._raw_delete("default")
     status, output = verify_audit()
@@ -687,6 +689,7 @@ def test_events_removed_from_the_end_of_the_chain_fail_verify_audit(worked):
 
 def test_an_event_removed_from_the_middle_of_the_chain_fails_verify_audit(worked):
     middle = Event.objects.get(sequence=5)
+    Notification.objects.filter(event=middle).delete()  # they point at their Event
     with append_only_trigger_dropped():
         Event.objects.filter(pk=middle.pk)._raw_delete("default")
     status, output = verify_audit()

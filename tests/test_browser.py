@@ -712,6 +712,8 @@ def desk(checker, other_checker, editor):
         "open claim": claims[3].get_absolute_url(),
         "dismissed claim": claims[4].get_absolute_url(),
         "returned claim": claims[5].get_absolute_url(),
+        "inbox": "/inbox/",
+        "preferences": "/preferences/",
     }
 
 
@@ -1019,3 +1021,68 @@ def test_a_new_version_of_the_text_keeps_the_review(visit, checker, editor):
     assert refresh(first).state == Claim.State.APPROVED
     assert "3.4%" in refresh(second).text
     assert axe_violations(page) == []
+
+
+# --- notifications ---
+
+
+def unread_link(page, n: int):
+    return page.get_by_role("navigation", name="Main").get_by_role(
+        "link", name=f"Inbox, {n} unread"
+    )
+
+
+@pytest.mark.parametrize(
+    "viewport", [{"width": 1280, "height": 900}, PHONE], ids=["1280", "390"]
+)
+def test_a_return_and_a_resubmission_reach_inbox_and_mail(
+    visit, live_server, checker, editor, smtp_server, viewport
+):
+    claim = make_article(checker).claims.order_by("start").first()
+    make_submitted(claim, checker)
+    editors_page = visit(editor, claim.get_absolute_url(), viewport=viewport)
+    expect(unread_link(editors_page, 1)).to_be_visible()  # awaiting approval
+
+    form = editors_page.locator("form.reason-form").filter(
+        has=editors_page.get_by_role("button", name="Return")
+    )
+    form.get_by_label("Reason").fill("Cite the primary table, not the summary.")
+    form.get_by_role("button", name="Return").click()
+    expect(editors_page.locator(".page-head .badge")).to_have_text("In progress")
+
+    page = visit(None, "/accounts/login/", viewport=viewport)
+    log_in(page, checker)
+    unread_link(page, 1).click()
+    expect(page.get_by_role("heading", name="Inbox")).to_be_visible()
+    item = page.locator(".notification").first
+    expect(item).to_contain_text("carol returned claim")
+    expect(item).to_contain_text("Reason: Cite the primary table, not the summary.")
+    assert axe_violations(page) == []
+    mails = smtp_server.to("alice@example.org")
+    assert [m["Subject"] for m in mails] == [
+        f"Claim #{claim.pk} returned to you by carol"
+    ]
+    assert "Cite the primary table, not the summary." in mails[0].get_content()
+
+    item.get_by_role("button", name=f"Open claim #{claim.pk}").click()
+    expect(page).to_have_url(f"{live_server.url}/claims/{claim.pk}/")
+    expect(page.get_by_role("navigation", name="Main")).not_to_contain_text("unread")
+    page.get_by_role("button", name="Submit").click()
+    expect(page.locator(".page-head .badge")).to_have_text("Submitted")
+
+    editors_page.reload()
+    expect(unread_link(editors_page, 2)).to_be_visible()
+    assert axe_violations(editors_page) == []
+    assert [m["Subject"] for m in smtp_server.to("carol@example.org")] == [
+        f"Claim #{claim.pk} awaits your approval"
+    ] * 2
+
+
+def test_preferences_page_has_no_accessibility_violations(visit, checker):
+    page = visit(checker, "/preferences/")
+    page.get_by_label("Time zone").select_option("Europe/Berlin")
+    page.get_by_role("button", name="Save preferences").click()
+    expect(page.get_by_text("Your preferences are saved.")).to_be_visible()
+    assert axe_violations(page) == []
+    phone = visit(checker, "/inbox/", viewport=PHONE)
+    assert axe_violations(phone) == []

@@ -27,6 +27,7 @@ from verifier.models import (
     Event,
     Evidence,
     Note,
+    Notification,
     Rating,
     Source,
     WorkflowPolicy,
@@ -588,6 +589,44 @@ class EventAdmin(admin.ModelAdmin):
             .get_queryset(request)
             .select_related("actor", "claim", "article")
             .defer(*WITHOUT_ARTICLE_TEXT, "claim__search_vector")
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """What people were told, and whether their mail went out: filter by email state
+    to see failed mail (``manage.py send_notifications`` retries it)."""
+
+    list_display = [
+        "created_at",
+        "recipient",
+        "kind",
+        "claim",
+        "email_state",
+        "attempts",
+        "last_error",
+        "read_at",
+    ]
+    list_filter = ["email_state", "kind"]
+    search_fields = ["recipient__username", "text", "last_error"]
+    list_select_related = ["recipient", "claim"]
+    date_hierarchy = "created_at"
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("recipient", "claim")
+            .defer("claim__search_vector")
         )
 
     def has_add_permission(self, request):

@@ -1,5 +1,7 @@
 """Forms validate and normalise input; the workflow decides what may happen."""
 
+from zoneinfo import available_timezones
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
@@ -422,4 +424,26 @@ class SplitForm(VersionedForm):
         max_length=2000,
         strip=False,
         help_text="The words, copied from the claim, where the second claim begins.",
+    )
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    return [(name, name.replace("_", " ")) for name in sorted(available_timezones())]
+
+
+class PreferencesForm(Form):
+    email = forms.BooleanField(
+        label="Email me my notifications",
+        required=False,
+        help_text="They always appear in your inbox.",
+    )
+    time_zone = forms.ChoiceField(
+        label="Time zone",
+        choices=time_zone_choices,
+        help_text="Every time on the site is shown in this zone.",
+        error_messages={
+            "invalid_choice": "“%(value)s” is not a time zone we know: choose one "
+            "from the list, such as Europe/Berlin.",
+            "required": "Choose your time zone.",
+        },
     )

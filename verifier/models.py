@@ -733,3 +733,124 @@ class AuditHead(models.Model):
 
     def __str__(self):
         return f"audit chain head at #{self.sequence}"
+
+
+def default_time_zone() -> str:
+    # A callable, so that a migration does not freeze the setting of the day it ran.
+    return settings.TIME_ZONE
+
+
+class Preferences(models.Model):
+    """What one person chose for themselves: email notifications and their time zone.
+
+    A user without a row has the defaults; the preferences page creates it.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preferences"
+    )
+    email = models.BooleanField(
+        "email notifications",
+        default=True,
+        help_text="Also send each notification to my email address.",
+    )
+    time_zone = models.CharField(max_length=64, default=default_time_zone)
+
+    class Meta:
+        verbose_name_plural = "preferences"
+
+    def __str__(self):
+        return f"Preferences of {self.user}"
+
+
+class NotificationQuerySet(models.QuerySet):
+    def unread(self):
+        return self.filter(read_at__isnull=True)
+
+    def for_user(self, user):
+        return self.filter(recipient=user)
+
+    def to_send(self):
+        """Mail not yet delivered: pending, or failed and worth another try."""
+        return self.filter(
+            Q(email_state=Notification.Email.PENDING)
+            | Q(
+                email_state=Notification.Email.FAILED,
+                attempts__lt=Notification.MAX_ATTEMPTS,
+            )
+        )
+
+
+class Notification(models.Model):
+    """Something a person should know about, in their inbox and (by choice) by email.
+
+    Made by ``verifier.notifications`` from the Events of the workflow; never the
+    record of what happened (that is the Event), only the message about it.
+    """
+
+    class Kind(models.TextChoices):
+        ASSIGNED = "assigned", "Assigned to you"
+        RETURNED = "returned", "Returned to you"
+        AWAITING_APPROVAL = "awaiting_approval", "Awaiting your approval"
+        READY_TO_SIGN_OFF = "ready_to_sign_off", "Ready to sign off"
+        MENTIONED = "mentioned", "Mentioned you"
+
+    class Email(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        OFF = "off", "Off"  # no address, or the person turned email off
+
+    MAX_ATTEMPTS = 5
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    claim = models.ForeignKey(
+        Claim, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    email_state = models.CharField(
+        max_length=10, choices=Email.choices, default=Email.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["recipient", "-created_at"], name="notification_inbox"
+            ),
+            models.Index(
+                fields=["recipient"],
+                condition=Q(read_at__isnull=True),
+                name="notification_unread",
+            ),
+            models.Index(
+                fields=["email_state"],
+                condition=Q(email_state__in=["pending", "failed"]),
+                name="notification_to_send",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} for {self.recipient}: {self.text}"
+
+    def get_absolute_url(self):
+        if self.claim_id is not None:
+            return reverse("claim-detail", args=[self.claim_id])
+        if self.article_id is not None:
+            return reverse("article-detail", args=[self.article_id])
+        return reverse("inbox")

@@ -125,7 +125,7 @@ class ClaimTable(tables.Table):
         verbose_name="Sources", attrs={"td": {**LABELLED_CELL, "class": "num"}}
     )
     due = tables.Column(verbose_name="Due")
-    updated_at = tables.DateTimeColumn(verbose_name="Updated", format="Y-m-d H:i")
+    updated_at = tables.DateTimeColumn(verbose_name="Updated", format="Y-m-d H:i T")
 
     class Meta:
         model = Claim
@@ -216,7 +216,7 @@ class ClaimTable(tables.Table):
     def row_html(self, claim: Claim, index: int) -> SafeString:
         """The row as the columns above render it, in one pass."""
         claim_url = f"{self._claims_url}{claim.pk}/"
-        updated = dateformat.format(timezone.localtime(claim.updated_at), "Y-m-d H:i")
+        updated = dateformat.format(timezone.localtime(claim.updated_at), "Y-m-d H:i T")
         cells = [
             ("#", "col-id", format_html('<a href="{}">{}</a>', claim_url, claim.pk)),
             ("Article", "col-article", self.article_cell(claim, index)),
@@ -293,7 +293,7 @@ class ArticleTable(tables.Table):
         exclude_from_export=True,
     )
     due = tables.Column(verbose_name="Due")
-    imported_at = tables.DateTimeColumn(verbose_name="Imported", format="Y-m-d H:i")
+    imported_at = tables.DateTimeColumn(verbose_name="Imported", format="Y-m-d H:i T")
 
     class Meta:
         model = Article

@@ -42,11 +42,19 @@ from verifier import (
     figures,
     forms,
     importing,
+    notifications,
     previously,
     workflow,
 )
 from verifier.filters import ArticleFilter, ClaimFilter
-from verifier.models import Article, Claim, Evidence, Rating
+from verifier.models import (
+    Article,
+    Claim,
+    Evidence,
+    Notification,
+    Preferences,
+    Rating,
+)
 from verifier.tables import ArticleTable, ClaimTable, IdsFirstPaginator
 
 # --- object access ---
@@ -1340,3 +1348,57 @@ def server_error(request):
             headers={"Retry-After": RETRY_AFTER_SECONDS},
         )
     return default_views.server_error(request)
+
+
+# --- notifications and preferences: every logged-in person's own ---
+
+
+class InboxView(TemplateView):
+    """Your notifications, newest first; opening one (a POST) marks it read."""
+
+    template_name = "verifier/inbox.html"
+    per_page = 25
+
+    def get_context_data(self, **kwargs):
+        mine = Notification.objects.for_user(self.request.user).only(
+            "kind", "text", "created_at", "read_at", "claim_id", "article_id"
+        )
+        page = Paginator(mine, self.per_page).get_page(self.request.GET.get("page"))
+        return super().get_context_data(
+            page=page,
+            page_nav=page_nav(self.request, page, "page", "Notifications"),
+            **kwargs,
+        )
+
+
+@require_POST
+def notification_open(request, pk):
+    notification = get_object_or_404(Notification.objects.for_user(request.user), pk=pk)
+    notifications.mark_read(Notification.objects.filter(pk=notification.pk))
+    return redirect(notification.get_absolute_url())
+
+
+@require_POST
+def inbox_mark_all_read(request):
+    n = notifications.mark_read(Notification.objects.for_user(request.user))
+    messages.success(request, f"Marked {n} notification{pluralize(n)} read.")
+    return redirect("inbox")
+
+
+class PreferencesView(FormView):
+    template_name = "verifier/preferences.html"
+    form_class = forms.PreferencesForm
+
+    def get_initial(self):
+        preferences = Preferences.objects.filter(user=self.request.user).first()
+        if preferences is None:
+            preferences = Preferences(user=self.request.user)
+        return {"email": preferences.email, "time_zone": preferences.time_zone}
+
+    def form_valid(self, form):
+        workflow.save_preferences(self.request.user, **form.cleaned_data)
+        messages.success(self.request, "Your preferences are saved.")
+        return redirect("preferences")
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)

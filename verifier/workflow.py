@@ -23,7 +23,7 @@ from django.db.models import Exists, IntegerField, OuterRef, Q, QuerySet, Subque
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from verifier import anchoring, audit, exports
+from verifier import anchoring, audit, exports, notifications
 from verifier.models import (
     Article,
     ArticleText,
@@ -31,6 +31,7 @@ from verifier.models import (
     Event,
     Evidence,
     Note,
+    Preferences,
     Rating,
     Source,
     WorkflowPolicy,
@@ -125,9 +126,12 @@ def _record_all(events: list[Event]) -> list[Event]:
     """Write Events in order, in bulk and on the hash chain (``audit.append``): the
     one place that inserts Events.
 
-    Call only inside the transaction that made the changes they record.
+    Call only inside the transaction that made the changes they record. The
+    notifications they call for (``verifier.notifications``) are written with them.
     """
-    return audit.append(events)
+    events = audit.append(events)
+    notifications.notify(events)
+    return events
 
 
 def _require(user: User, perm: str, doing: str) -> None:
@@ -553,7 +557,7 @@ def can_sign_off(user: User, article: Article) -> str | None:
     if refused is None and article.is_signed_off:
         return (
             f"This article was already signed off by {article.signed_off_by} "
-            f"at {timezone.localtime(article.signed_off_at):%Y-%m-%d %H:%M}."
+            f"at {timezone.localtime(article.signed_off_at):%Y-%m-%d %H:%M %Z}."
         )
     return refused
 
@@ -1882,3 +1886,21 @@ def record_admin_change(
 def admin_delete(obj, *, user: User) -> None:
     record(user, "delete", obj, changes={"deleted": [str(obj), None]})
     obj.delete()
+
+
+# --- a person's own preferences ---
+
+
+@transaction.atomic
+def save_preferences(user: User, *, email: bool, time_zone: str) -> Preferences:
+    """Email on or off and the time zone times are shown in, for ``user`` alone."""
+    preferences, _ = Preferences.objects.select_for_update().get_or_create(user=user)
+    changes = {}
+    for name, value in (("email", email), ("time_zone", time_zone)):
+        if getattr(preferences, name) != value:
+            changes[name] = [getattr(preferences, name), value]
+            setattr(preferences, name, value)
+    if changes:
+        preferences.save()
+        record(user, "edit", preferences, changes=changes)
+    return preferences

@@ -56,12 +56,19 @@ class Command(BaseCommand):
             user = User.objects.filter(username=username).first()
             if user is None:
                 user = User(
-                    username=username, is_staff=superuser, is_superuser=superuser
+                    username=username,
+                    email=f"{username}@example.org",
+                    is_staff=superuser,
+                    is_superuser=superuser,
                 )
                 user.set_password(generated)
                 user.save()
                 created.append(username)
-            elif password:
+            elif not user.email:
+                # Demo users made before notifications had no address to mail.
+                user.email = f"{username}@example.org"
+                user.save(update_fields=["email"])
+            if password and username not in created:
                 # An explicit password always wins, so the printed logins are true.
                 user.set_password(password)
                 user.save(update_fields=["password"])
