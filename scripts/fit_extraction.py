@@ -44,7 +44,7 @@ django.setup()
 from verifier import extraction, importing  # noqa: E402
 from verifier.extraction import scoring  # noqa: E402
 
-L2 = 0.02
+L2 = float(os.environ.get("FIT_L2", 0.01))
 # What news writing tells before any data: the weights that the penalty pulls
 # towards (0 for the rest). Questions, calls to action, headlines that state an
 # aim and lead-ins to a quote make no claim; there are too few of them in any
@@ -54,12 +54,15 @@ PRIORS = {
     "imperative": -2.0,
     "headline of an aim": -2.0,
     "lead-in": -1.0,
+    "caption": -2.0,
+    "aim": -1.0,
+    "acknowledgement": -2.0,
 }
 STEPS = 50
 # The threshold is the highest whose recall of core claims on the training
 # articles reaches this: a missed claim costs a fact-checker more than a
 # sentence they dismiss.
-TARGET_RECALL = 0.96
+TARGET_RECALL = float(os.environ.get("FIT_RECALL", 0.96))
 
 
 def words(text: str) -> set[str]:

@@ -256,7 +256,7 @@ def _has_phrase(
 
 # "May" the month is no modal: "may" counts in lower case only.
 _MODAL_WORDS = frozenset("would could might should must can cannot ought".split())
-_FUTURE_WORDS = frozenset("will shall won't won’t".split())
+_FUTURE_WORDS = frozenset("shall won't won’t".split())
 _WILL_SHORT = re.compile(r"[’']ll\b")
 # Verbs that report a view rather than a fact: "welcomed", "called it ...".
 _VIEW_VERBS = frozenset(
@@ -275,6 +275,29 @@ _HEDGE_WORDS = frozenset(
 _PREDICTION_PHRASES = _phrase_index(
     "is expected to|are expected to|is set to|are set to|is likely to|are likely to"
     "|is going to|are going to|is due to|are due to|in the future|next year"
+    "|is expected|are expected|be expected|was expected|were expected"
+)
+# Aims and purposes state what someone wants, not what is: "the plan is to ...",
+# "measures designed to cut ...".
+_AIM_PHRASES = _phrase_index(
+    "in order to|so as to|intended to|intends to|intend to|aimed to|aims to|aim to"
+    "|aimed at|aiming to|designed to|meant to|seeks to|seek to|seeking to"
+    "|hopes to|hope to|hoping to|plans to|plan to|planning to|is to|was to|are to"
+    "|were to|wants to|want to"
+)
+# A press release's thanks to its funders and helpers: "made possible by ...".
+_THANKS_PHRASES = _phrase_index(
+    "made possible|thanks to the generosity|generosity of|grateful to|we thank"
+    "|would like to thank|wish to thank|in memory of"
+)
+# What a caption says about its picture: "seen in the image above", "(left)".
+_CAPTION_PHRASES = _phrase_index(
+    "in the image|in the photo|in the picture|in this image|in this photo"
+    "|image above|image below|photo above|photo below|pictured|seen here"
+)
+_PLACE_IN_PICTURE = re.compile(
+    r"\((?:(?:far|top|bottom|center|centre|upper|lower) )?(?:left|right|center"
+    r"|centre|above|below|top|bottom)\)"
 )
 # Words of feeling and judgement: praise, blame, hopes and fears.
 _EVALUATIVE_WORDS = frozenset(
@@ -304,7 +327,7 @@ _SECOND_PERSON = frozenset("you your you're you’re yours yourself".split())
 _IMPERATIVES = frozenset(
     "like follow join check read visit click subscribe see watch sign download share"
     " contact call consider imagine learn find get try remember please register"
-    " listen discover explore donate send tell let don't don’t do".split()
+    " listen discover explore donate send tell let let's let’s don't don’t do".split()
 )
 _PAST_IRREGULAR = frozenset(
     "was were had did made took gave went came became begun began won lost fell"
@@ -332,7 +355,52 @@ _DOCUMENTS = frozenset(
 # Headlines of aims and explainers: "To fix the roads", "How the tax works".
 _AIM_OPENERS = frozenset("to what how why when where who which inside".split())
 _PRESENT = frozenset("is are has have does do".split())
+# A few quoted words inside the outlet's sentence: a label or a judgement
+# ("called it a “historic day”"), seldom the checkable part.
+_SHORT_QUOTE = re.compile(r"[“\"‘'][^“”\"‘’\s]+(?:\s+[^“”\"‘’\s]+){0,3}[”\"’']")
 _ALL_CAPS = re.compile(r"[A-Z0-9 ().,:;'’/&-]{12,}$")
+
+
+# Before these an "-ed" word is no finite past verb: "is expected", "will be
+# completed", "the planned cuts".
+_NOT_PAST_BEFORE = frozenset(
+    "is are am be being 's the a an this that these those its their his her our"
+    " my your newly".split()
+)
+
+
+def _has_past_participle(words: list[str]) -> bool:
+    """Whether a word ending in "-ed" stands where a past verb would."""
+    previous = ""
+    for word in words:
+        if (
+            word.endswith("ed")
+            and len(word) > 4
+            and word[-3] != "e"
+            and previous not in _NOT_PAST_BEFORE
+        ):
+            return True
+        previous = word
+    return False
+
+
+# "at will", "free will", "goodwill": the noun, no future.
+_WILL_NOUN_BEFORE = frozenset("at free own good ill the political popular".split())
+
+
+def _has_future(words: list[str], vocabulary: frozenset[str], text: str) -> bool:
+    if "will" in vocabulary:
+        previous = ""
+        for word in words:
+            if word == "will" and previous not in _WILL_NOUN_BEFORE:
+                return True
+            previous = word
+    return (
+        not _FUTURE_WORDS.isdisjoint(vocabulary)
+        or ("ll" in text and bool(_WILL_SHORT.search(text)))
+        or "going" in vocabulary
+        and " going to " in f" {' '.join(words)} "
+    )
 
 
 def features(
@@ -354,9 +422,7 @@ def features(
     vocabulary = frozenset(words)
     joined = f" {' '.join(words)} "
     figure_number, date_number, numbers = _numbers(text)
-    past = not _PAST_IRREGULAR.isdisjoint(vocabulary) or any(
-        word.endswith("ed") and len(word) > 4 and word[-3] != "e" for word in vocabulary
-    )
+    past = not _PAST_IRREGULAR.isdisjoint(vocabulary) or _has_past_participle(words)
 
     strong_figures = (
         figure_number  # in digits, money and percentages included
@@ -414,16 +480,18 @@ def features(
         "present tense": not past and not _PRESENT.isdisjoint(vocabulary),
         "modal": not _MODAL_WORDS.isdisjoint(vocabulary)
         or ("may" in vocabulary and " may " in text),
-        "future": not _FUTURE_WORDS.isdisjoint(vocabulary)
-        or ("ll" in text and bool(_WILL_SHORT.search(text)))
-        or " going to " in joined,
+        "future": _has_future(words, vocabulary, text),
+        "aim": _has_phrase(_AIM_PHRASES, vocabulary, joined),
+        "caption": _has_phrase(_CAPTION_PHRASES, vocabulary, joined)
+        or ("(" in text and bool(_PLACE_IN_PICTURE.search(text))),
         "view verb": not _VIEW_VERBS.isdisjoint(vocabulary),
         "hedge": not _HEDGE_WORDS.isdisjoint(vocabulary)
         or _has_phrase(_PREDICTION_PHRASES, vocabulary, joined),
         "first person": not _FIRST_PERSON.isdisjoint(vocabulary)
         or ("us" in vocabulary and bool(_US.search(text))),
         "second person": not _SECOND_PERSON.isdisjoint(vocabulary),
-        "imperative": first in _IMPERATIVES and text[:1].isupper(),
+        "imperative": first in _IMPERATIVES and text.lstrip("“\"‘'«([")[:1].isupper(),
+        "acknowledgement": _has_phrase(_THANKS_PHRASES, vocabulary, joined),
         "question": text.rstrip("\"'”’») ").endswith("?"),
         "short": len(words) <= 4,
         "long": len(words) >= 30,
@@ -441,6 +509,10 @@ def features(
             result["quoted, no figure or date"] = quoted
         if found["first person"]:
             result["quoted, first person"] = quoted
+    if quoted and quoted < 0.5 and _SHORT_QUOTE.search(text):
+        result["short quote"] = 1.0
+        if not strong_figures and not found["dates"]:
+            result["short quote, no figure or date"] = 1.0
     if found["future"] and strong_figures:
         result["forecast of a figure"] = 1.0
     if found["modal"] and found["evaluative"]:
