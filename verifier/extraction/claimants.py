@@ -170,6 +170,8 @@ def detect_claimant(text: str) -> str:
     inverted one ("..., said Jane Doe, an economist."), "according to ...", then
     the subject of the first attribution verb ("Jane Doe found that ...").
     """
+    if _CLAIM_VERBS.isdisjoint(_LOWER_WORD.findall(text)):
+        return _according_to(text)
     verbs = [
         match
         for match in _LOWER_WORD.finditer(text)

@@ -244,16 +244,6 @@ def _has_quotation(text: str) -> bool:
     return bool(_QUOTATION.search(text))
 
 
-def _has_phrase(
-    phrases: dict[str, tuple[str, ...]], vocabulary: frozenset[str], joined: str
-) -> bool:
-    return any(
-        phrase in joined
-        for first in vocabulary.intersection(phrases)
-        for phrase in phrases[first]
-    )
-
-
 # "May" the month is no modal: "may" counts in lower case only.
 _MODAL_WORDS = frozenset("would could might should must can cannot ought".split())
 _FUTURE_WORDS = frozenset("shall won't won’t".split())
@@ -365,7 +355,7 @@ _ALL_CAPS = re.compile(r"[A-Z0-9 ().,:;'’/&-]{12,}$")
 # completed", "the planned cuts".
 _NOT_PAST_BEFORE = frozenset(
     "is are am be being 's the a an this that these those its their his her our"
-    " my your newly".split()
+    " my your newly once if when unless".split()
 )
 
 
@@ -384,11 +374,44 @@ def _has_past_participle(words: list[str]) -> bool:
     return False
 
 
+# Every phrase list by the cue it serves, so that a sentence looks its words up
+# once: most sentences hold the first word of none or one of the phrases.
+_PHRASE_LISTS = {
+    "figures": _FIGURE_PHRASES,
+    "attribution": _ATTRIBUTION_PHRASES,
+    "causal": _CAUSAL_PHRASES,
+    "opinion": _OPINION_PHRASES,
+    "prediction": _PREDICTION_PHRASES,
+    "aim": _AIM_PHRASES,
+    "acknowledgement": _THANKS_PHRASES,
+    "caption": _CAPTION_PHRASES,
+}
+_PHRASES_BY_FIRST_WORD: dict[str, tuple[tuple[str, str], ...]] = {}
+for _cue, _index in _PHRASE_LISTS.items():
+    for _first, _phrases in _index.items():
+        _PHRASES_BY_FIRST_WORD[_first] = _PHRASES_BY_FIRST_WORD.get(_first, ()) + tuple(
+            (_cue, phrase) for phrase in _phrases
+        )
+_PHRASE_FIRST_WORDS = frozenset(_PHRASES_BY_FIRST_WORD)
+
+
+def _phrase_cues(vocabulary: frozenset[str], joined: str) -> set[str]:
+    """The cues of ``_PHRASE_LISTS`` that some phrase of the sentence serves."""
+    found: set[str] = set()
+    for first in vocabulary.intersection(_PHRASE_FIRST_WORDS):
+        for cue, phrase in _PHRASES_BY_FIRST_WORD[first]:
+            if cue not in found and phrase in joined:
+                found.add(cue)
+    return found
+
+
 # "at will", "free will", "goodwill": the noun, no future.
 _WILL_NOUN_BEFORE = frozenset("at free own good ill the political popular".split())
 
 
-def _has_future(words: list[str], vocabulary: frozenset[str], text: str) -> bool:
+def _has_future(
+    words: list[str], vocabulary: frozenset[str], kinds: set[str], text: str
+) -> bool:
     if "will" in vocabulary:
         previous = ""
         for word in words:
@@ -396,11 +419,49 @@ def _has_future(words: list[str], vocabulary: frozenset[str], text: str) -> bool
                 return True
             previous = word
     return (
-        not _FUTURE_WORDS.isdisjoint(vocabulary)
+        "future" in kinds
         or ("ll" in text and bool(_WILL_SHORT.search(text)))
         or "going" in vocabulary
         and " going to " in f" {' '.join(words)} "
     )
+
+
+# Every word list by the kind of word it holds, so that a sentence looks each of
+# its words up once rather than testing every list.
+_WORD_LISTS = {
+    "future": _FUTURE_WORDS,
+    "past": _PAST_IRREGULAR,
+    "number": _NUMBER_WORDS,
+    "small number": _SMALL_NUMBER_WORDS,
+    "say": SAY_VERBS,
+    "evidence noun": _EVIDENCE_NOUNS,
+    "evidence verb": _EVIDENCE_VERBS,
+    "comparison": _COMPARISON_WORDS,
+    "causal": _CAUSAL_WORDS,
+    "event": _EVENT_WORDS,
+    "opinion": _OPINION_WORDS,
+    "evaluative": _EVALUATIVE_WORDS,
+    "present": _PRESENT,
+    "modal": _MODAL_WORDS,
+    "view verb": _VIEW_VERBS,
+    "hedge": _HEDGE_WORDS,
+    "first person": _FIRST_PERSON,
+    "second person": _SECOND_PERSON,
+    "document": _DOCUMENTS,
+}
+_KINDS_OF_WORD: dict[str, frozenset[str]] = {}
+for _kind, _words in _WORD_LISTS.items():
+    for _word in _words:
+        _KINDS_OF_WORD[_word] = _KINDS_OF_WORD.get(_word, frozenset()) | {_kind}
+
+
+def _word_kinds(vocabulary: frozenset[str]) -> set[str]:
+    kinds: set[str] = set()
+    for word in vocabulary:
+        found = _KINDS_OF_WORD.get(word)
+        if found is not None:
+            kinds |= found
+    return kinds
 
 
 def features(
@@ -421,26 +482,28 @@ def features(
     words = _WORD.findall(text.lower())
     vocabulary = frozenset(words)
     joined = f" {' '.join(words)} "
+    phrases = _phrase_cues(vocabulary, joined)
+    kinds = _word_kinds(vocabulary)
     figure_number, date_number, numbers = _numbers(text)
-    past = not _PAST_IRREGULAR.isdisjoint(vocabulary) or _has_past_participle(words)
+    past = "past" in kinds or _has_past_participle(words)
 
     strong_figures = (
         figure_number  # in digits, money and percentages included
-        or not _NUMBER_WORDS.isdisjoint(vocabulary)
-        or _has_phrase(_FIGURE_PHRASES, vocabulary, joined)
+        or "number" in kinds
+        or "figures" in phrases
     )
-    weak_figures = not strong_figures and not _SMALL_NUMBER_WORDS.isdisjoint(vocabulary)
+    weak_figures = not strong_figures and "small number" in kinds
     first = words[0] if words else ""
     found = {
         "figures": strong_figures,
         "small count": weak_figures,
         "dates": _has_date(text, vocabulary, joined, date_number),
         "attribution": (
-            not SAY_VERBS.isdisjoint(vocabulary)
-            or _has_phrase(_ATTRIBUTION_PHRASES, vocabulary, joined)
+            "say" in kinds
+            or "attribution" in phrases
             or (
-                not _EVIDENCE_NOUNS.isdisjoint(vocabulary)
-                and not _EVIDENCE_VERBS.isdisjoint(vocabulary)
+                "evidence noun" in kinds
+                and "evidence verb" in kinds
                 and any(
                     noun in _EVIDENCE_NOUNS and verb in _EVIDENCE_VERBS
                     for noun, verb in zip(words, words[1:], strict=False)
@@ -449,7 +512,7 @@ def features(
         ),
         "quotation": _has_quotation(text),
         "comparison": (
-            not _COMPARISON_WORDS.isdisjoint(vocabulary)
+            "comparison" in kinds
             # "deadliest", "earliest", but not "priest"
             or ("iest " in joined and bool(_IEST.search(joined)))
             or (
@@ -458,40 +521,38 @@ def features(
             )
         ),
         "causal": (
-            not _CAUSAL_WORDS.isdisjoint(vocabulary)
-            or _has_phrase(_CAUSAL_PHRASES, vocabulary, joined)
+            "causal" in kinds
+            or "causal" in phrases
             or ("driven" in vocabulary and bool(_DRIVEN_BY.search(joined)))
         ),
-        "event": not _EVENT_WORDS.isdisjoint(vocabulary),
+        "event": "event" in kinds,
         "past tense": past,
         "named entity": _has_named_entity(text),
         "headline": headline,
         "subhead": subhead,
         "lede": lede,
         "opinion": (
-            not _OPINION_WORDS.isdisjoint(vocabulary)
-            or _has_phrase(_OPINION_PHRASES, vocabulary, joined)
+            "opinion" in kinds
+            or "opinion" in phrases
             or (
                 ("i" in vocabulary or "we" in vocabulary)
                 and bool(_FIRST_PERSON_VIEW.search(joined))
             )
         ),
-        "evaluative": not _EVALUATIVE_WORDS.isdisjoint(vocabulary),
-        "present tense": not past and not _PRESENT.isdisjoint(vocabulary),
-        "modal": not _MODAL_WORDS.isdisjoint(vocabulary)
-        or ("may" in vocabulary and " may " in text),
-        "future": _has_future(words, vocabulary, text),
-        "aim": _has_phrase(_AIM_PHRASES, vocabulary, joined),
-        "caption": _has_phrase(_CAPTION_PHRASES, vocabulary, joined)
+        "evaluative": "evaluative" in kinds,
+        "present tense": not past and "present" in kinds,
+        "modal": "modal" in kinds or ("may" in vocabulary and " may " in text),
+        "future": _has_future(words, vocabulary, kinds, text),
+        "aim": "aim" in phrases,
+        "caption": "caption" in phrases
         or ("(" in text and bool(_PLACE_IN_PICTURE.search(text))),
-        "view verb": not _VIEW_VERBS.isdisjoint(vocabulary),
-        "hedge": not _HEDGE_WORDS.isdisjoint(vocabulary)
-        or _has_phrase(_PREDICTION_PHRASES, vocabulary, joined),
-        "first person": not _FIRST_PERSON.isdisjoint(vocabulary)
+        "view verb": "view verb" in kinds,
+        "hedge": "hedge" in kinds or "prediction" in phrases,
+        "first person": "first person" in kinds
         or ("us" in vocabulary and bool(_US.search(text))),
-        "second person": not _SECOND_PERSON.isdisjoint(vocabulary),
+        "second person": "second person" in kinds,
         "imperative": first in _IMPERATIVES and text.lstrip("“\"‘'«([")[:1].isupper(),
-        "acknowledgement": _has_phrase(_THANKS_PHRASES, vocabulary, joined),
+        "acknowledgement": "acknowledgement" in phrases,
         "question": text.rstrip("\"'”’») ").endswith("?"),
         "short": len(words) <= 4,
         "long": len(words) >= 30,
@@ -519,7 +580,7 @@ def features(
         result["possible judgement"] = 1.0
     if found["attribution"] and not quoted:
         result["reported speech"] = 1.0
-    if found["attribution"] and not _DOCUMENTS.isdisjoint(vocabulary):
+    if found["attribution"] and "document" in kinds:
         result["document as source"] = 1.0
     if headline and (first in _AIM_OPENERS or found["question"]):
         result["headline of an aim"] = 1.0

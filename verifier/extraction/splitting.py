@@ -144,7 +144,7 @@ def is_title(paragraph: str) -> bool:
     )
 
 
-_EASY_BREAK = re.compile(r"\b([A-Za-z]+)([.!?])\s+(?=[“]?[A-Z])")
+_EASY_BREAK = re.compile(r"\b([A-Za-z]+)([.!?])\s+(?=[“\"]?[A-Z])")
 
 
 def _pre_split(text: str) -> Iterator[tuple[int, int]]:
