@@ -94,6 +94,13 @@ _YEAR_BEFORE = re.compile(r"(?:1[89]|20)\d\d[-–/]$")
 _DIGIT = re.compile(r"\d")
 
 
+# "about 1800 genes", "more than 2000 people": a count, not a year.
+_QUANTITY_BEFORE = re.compile(
+    r"\b(?:about|around|nearly|almost|some|roughly|approximately|than|over|under"
+    r"|only|just|least|most)\s+$"
+)
+
+
 def _is_date_number(text: str, match: re.Match[str]) -> str:
     """The kind of date a number belongs to ("year", "day"), or "" if none."""
     number, before = match.group(), text[max(0, match.start() - 12) : match.start()]
@@ -102,6 +109,7 @@ def _is_date_number(text: str, match: re.Match[str]) -> str:
         _YEAR.fullmatch(number)
         and after != "%"
         and not before.endswith(("$", "£", "€", "¥"))
+        and not _QUANTITY_BEFORE.search(before)
     ):
         return "year"
     if len(number) <= 2 and (
@@ -574,6 +582,8 @@ def features(
         result["short quote"] = 1.0
         if not strong_figures and not found["dates"]:
             result["short quote, no figure or date"] = 1.0
+    if found["evaluative"] and not strong_figures and not found["dates"]:
+        result["judgement, no figure or date"] = 1.0
     if found["future"] and strong_figures:
         result["forecast of a figure"] = 1.0
     if found["modal"] and found["evaluative"]:
