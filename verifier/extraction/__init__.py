@@ -117,7 +117,13 @@ def sentence_contexts(body: str) -> Iterator[tuple[int, int, bool, int, dict]]:
     flags = boilerplate.flag_paragraphs(paragraphs, titles)
     headline = _headline(paragraphs, titles, flags)
     lede_seen = False
+    # How far into the story a paragraph stands, furniture left out: news puts
+    # its facts first and its background and reactions further down.
+    story = max(1, flags.count(False))
+    seen = 0
     for index, ((para_start, _), spans, _) in enumerate(split):
+        place = seen / story
+        seen += not flags[index]
         if _QUOTE_MARK.search(paragraphs[index]):
             intervals = _quoted_intervals(paragraphs[index])
             relative = [(start - para_start, end - para_start) for start, end in spans]
@@ -138,6 +144,7 @@ def sentence_contexts(body: str) -> Iterator[tuple[int, int, bool, int, dict]]:
                 "subhead": titles[index] and not is_headline,
                 "lede": lede,
                 "quoted": quoted,
+                "place": place,
             }
             yield start, end, flagged, index, context
 

@@ -479,6 +479,7 @@ def features(
     subhead: bool = False,
     quoted: float = 0.0,
     lede: bool = False,
+    place: float = 0.0,
 ) -> dict[str, float]:
     """The cues of ``text`` that the score weighs, each 0..1.
 
@@ -568,6 +569,8 @@ def features(
         "lead-in": text.endswith(":"),
     }
     result = {name: 1.0 for name, value in found.items() if value}
+    if place:
+        result["place in the article"] = place
     # How specific: names and numbers past the first word, up to three.
     specifics = numbers + len(_NAME_START.findall(text, 1))
     if specifics:
@@ -604,13 +607,16 @@ def score_sentence(
     subhead: bool = False,
     quoted: float = 0.0,
     lede: bool = False,
+    place: float = 0.0,
 ) -> tuple[float, tuple[str, ...]]:
     """Check-worthiness in [0, 1] and the named reasons behind it.
 
     A logistic model over the cues of ``features``, with the weights that
     ``scripts/fit_extraction.py`` fitted (see ``weights``).
     """
-    cues = features(text, headline=headline, subhead=subhead, quoted=quoted, lede=lede)
+    cues = features(
+        text, headline=headline, subhead=subhead, quoted=quoted, lede=lede, place=place
+    )
     z = BIAS + sum(WEIGHTS.get(name, 0.0) * value for name, value in cues.items())
     score = 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
     if "small count" in cues:
