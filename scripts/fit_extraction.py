@@ -44,7 +44,7 @@ django.setup()
 from verifier import extraction, importing  # noqa: E402
 from verifier.extraction import scoring  # noqa: E402
 
-L2 = float(os.environ.get("FIT_L2", 0.01))
+L2 = float(os.environ.get("FIT_L2", 0.005))
 # What news writing tells before any data: the weights that the penalty pulls
 # towards (0 for the rest). Questions, calls to action, headlines that state an
 # aim and lead-ins to a quote make no claim; there are too few of them in any

@@ -479,14 +479,16 @@ def features(
     subhead: bool = False,
     quoted: float = 0.0,
     lede: bool = False,
-    place: float = 0.0,
+    place: float = 0.5,
 ) -> dict[str, float]:
-    """The cues of ``text`` that the score weighs, each 0..1.
+    """The cues of ``text`` that the score weighs, each 0..1 (place -0.5..0.5).
 
     ``headline`` marks the article's headline, ``subhead`` any other line
     without final punctuation (subheads, labels), ``lede`` the first sentence of
     the body, ``quoted`` the share of the sentence that is quoted speech (a
-    quotation may run over several sentences, so the caller works that out).
+    quotation may run over several sentences, so the caller works that out),
+    ``place`` how far into the story its paragraph stands (0 the first, 1 past
+    the last; 0.5 when not known).
     """
     words = _WORD.findall(text.lower())
     vocabulary = frozenset(words)
@@ -569,26 +571,29 @@ def features(
         "lead-in": text.endswith(":"),
     }
     result = {name: 1.0 for name, value in found.items() if value}
-    if place:
-        result["place in the article"] = place
+    # From -0.5 at the top of the story to 0.5 at its end; 0 when not known.
+    if place != 0.5:
+        result["place in the article"] = place - 0.5
     # How specific: names and numbers past the first word, up to three.
     specifics = numbers + len(_NAME_START.findall(text, 1))
     if specifics:
         result["specifics"] = min(specifics, 6) / 6
+    # Without a figure or a date, a quotation or a judgement is mostly opinion.
+    unmeasured = not (strong_figures or weak_figures or found["dates"])
     if quoted:
         result["quoted speech"] = quoted
-        if not strong_figures and not found["dates"]:
+        if unmeasured:
             result["quoted, no figure or date"] = quoted
         if found["first person"]:
             result["quoted, first person"] = quoted
     if quoted and quoted < 0.5 and _SHORT_QUOTE.search(text):
         result["short quote"] = 1.0
-        if not strong_figures and not found["dates"]:
+        if unmeasured:
             result["short quote, no figure or date"] = 1.0
-    if found["evaluative"] and not strong_figures and not found["dates"]:
+    if found["evaluative"] and unmeasured:
         result["judgement, no figure or date"] = 1.0
-    if found["future"] and strong_figures:
-        result["forecast of a figure"] = 1.0
+    if found["future"] and (strong_figures or found["comparison"]):
+        result["forecast of a figure or comparison"] = 1.0
     if found["modal"] and found["evaluative"]:
         result["possible judgement"] = 1.0
     if found["attribution"] and not quoted:
@@ -607,7 +612,7 @@ def score_sentence(
     subhead: bool = False,
     quoted: float = 0.0,
     lede: bool = False,
-    place: float = 0.0,
+    place: float = 0.5,
 ) -> tuple[float, tuple[str, ...]]:
     """Check-worthiness in [0, 1] and the named reasons behind it.
 
