@@ -127,6 +127,8 @@ def _numbers(text: str) -> tuple[bool, bool, int]:
     many numbers it holds."""
     figure = date = False
     count = 0
+    if not _DIGIT.search(text):
+        return figure, date, count
     for match in _NUMBER.finditer(text):
         count += 1
         if _is_date_number(text, match):
@@ -136,18 +138,27 @@ def _numbers(text: str) -> tuple[bool, bool, int]:
     return figure, date, count
 
 
+_CALENDAR_WORDS = frozenset(
+    word.rstrip(".").lower() for word in (*_MONTHS, "May", *WEEKDAYS)
+)
+
+
 def _has_date(
     text: str, vocabulary: frozenset[str], joined: str, date_number: bool
 ) -> bool:
     if date_number:
         return True
-    found = _CAPITALISED_WORD.findall(text)
-    # "Tuesday." ends a sentence, "Sept." is an abbreviation: try both forms.
-    capitalised = frozenset(found + [word.rstrip(".") for word in found])
-    if not capitalised.isdisjoint(_MONTHS) or not capitalised.isdisjoint(WEEKDAYS):
-        return True
-    if ("May" in capitalised or "May." in capitalised) and _MAY.search(text):
-        return True
+    # Only a sentence with a month's or a day's name in lower case can hold one.
+    if not vocabulary.isdisjoint(_CALENDAR_WORDS):
+        found = _CAPITALISED_WORD.findall(text)
+        # "Tuesday." ends a sentence, "Sept." is an abbreviation: try both forms.
+        capitalised = frozenset(found + [word.rstrip(".") for word in found])
+        if not capitalised.isdisjoint(_MONTHS) or not capitalised.isdisjoint(
+            WEEKDAYS
+        ):
+            return True
+        if ("May" in capitalised or "May." in capitalised) and _MAY.search(text):
+            return True
     if _RELATIVE_HINTS.isdisjoint(vocabulary):
         return False
     return bool(_RELATIVE_DATE.search(joined))
