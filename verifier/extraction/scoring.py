@@ -153,9 +153,7 @@ def _has_date(
         found = _CAPITALISED_WORD.findall(text)
         # "Tuesday." ends a sentence, "Sept." is an abbreviation: try both forms.
         capitalised = frozenset(found + [word.rstrip(".") for word in found])
-        if not capitalised.isdisjoint(_MONTHS) or not capitalised.isdisjoint(
-            WEEKDAYS
-        ):
+        if not capitalised.isdisjoint(_MONTHS) or not capitalised.isdisjoint(WEEKDAYS):
             return True
         if ("May" in capitalised or "May." in capitalised) and _MAY.search(text):
             return True
