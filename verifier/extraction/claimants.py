@@ -152,7 +152,9 @@ def _subject_after(suffix: str) -> str:
     # ("..., said crime was out of control").
     if rest and rest[0] not in ",.":
         return ""
-    return phrase if _clean_noun_phrase(phrase) == phrase else ""
+    cleaned = _clean_noun_phrase(phrase)
+    # Only a cut that keeps the start: "analyst Jane Doe (at Example Bank)".
+    return cleaned if cleaned and phrase.startswith(cleaned) else ""
 
 
 def _according_to(text: str) -> str:
