@@ -287,6 +287,11 @@ TRICKY = "\n\n".join(
         '"It is over," Mr. Li said. "Done." He left.',
         "Prices rose. “It was 4%,” she said. “Not 5%.” He left. “Why?” Nobody knew.",
         "He met Gov. “Jo” Lee. She said no. “Fine,” said Dr. “Bo” Ng. It ended.",
+        '"Mr. Roe went to Washington. He met Gov. Lee." Then he left.',
+        "“It cost $3.2 million. No. 5 was cheaper.”",
+        '"He lives in the U.S. The rest do not."',
+        "“Prices rose in Jan. The Fed said so.” Wages rose too.",
+        '"We did it." She smiled. "Then we left. Really? Yes!"',
     ]
 )
 

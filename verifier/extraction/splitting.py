@@ -144,7 +144,7 @@ def is_title(paragraph: str) -> bool:
     )
 
 
-_EASY_BREAK = re.compile(r"\b([A-Za-z]+)([.!?])\s+(?=[“\"]?[A-Z])")
+_EASY_BREAK = re.compile(r"\b([A-Za-z]+)([.!?])([”\"]?)\s+(?=[“\"]?[A-Z])")
 
 
 def _pre_split(text: str) -> Iterator[tuple[int, int]]:
@@ -167,9 +167,11 @@ def _pre_split(text: str) -> Iterator[tuple[int, int]]:
             continue
         if mark == "!" and word in EXCLAMATION_WORDS:  # "Yahoo! Inc."
             continue
-        if not _balanced(text[start : match.start(2)]):
+        # After a closing quote the quotation must have opened in this piece:
+        # "... miss him." One of ...
+        if not _balanced(text[start : match.end(3)]):
             continue
-        yield start, match.end(2)
+        yield start, match.end(3)
         start = match.end()
     yield start, len(text)
 
@@ -221,12 +223,18 @@ def _kept_by_pysbd(token: str, following: str) -> bool:
     return False
 
 
+# A piece that is one quotation of whole sentences: '"We won. They lost."'
+_ONE_QUOTATION = re.compile(r'\s*(?:“[^“”"]+[.!?]”|"[^“”"]+[.!?]")\s*')
+
+
 def _needs_segmenter(piece: str) -> bool:
     """Whether a piece may hold more than one sentence, so pysbd must decide."""
     # pysbd also ends a sentence after a parenthesis or quotation followed by a
     # capital: "(Photo by Jane Doe) Police tape ..."
     if _CLOSE_THEN_CAPITAL.search(piece):
         return True
+    if _ONE_QUOTATION.fullmatch(piece):
+        return False  # pysbd keeps a quotation whole; refine cuts inside it
     # The final punctuation of the piece is its own end, not a question.
     body = piece.rstrip().rstrip("\"'”’»)]").rstrip(".!?…")
     if not _STOP.search(body):
