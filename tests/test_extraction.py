@@ -292,6 +292,8 @@ TRICKY = "\n\n".join(
         '"He lives in the U.S. The rest do not."',
         "“Prices rose in Jan. The Fed said so.” Wages rose too.",
         '"We did it." She smiled. "Then we left. Really? Yes!"',
+        "A cut could come “as soon as” September. It was “over” The end.",
+        'He called it a "historic day" Monday. Rents rose [see note] Tuesday.',
     ]
 )
 

@@ -191,8 +191,9 @@ def _balanced(text: str) -> bool:
 _STOP = re.compile(r"[.!?…]")
 # Stops that may end a sentence: all but a period between word characters.
 _OUTER_STOP = re.compile(r"[!?…]|\.(?!(?<=\w\.)\w)")
-# pysbd's rule skips a quotation that ends in a comma: '"...," Jane Doe said'.
-_CLOSE_THEN_CAPITAL = re.compile(r"(?:[)\]]|(?<!,)[”\"»’'])\s+[A-Z]")
+# pysbd's rule skips a quotation that ends in a comma ('"...," Jane Doe said') and
+# one that ends in a word ('a cut “as soon as” September').
+_CLOSE_THEN_CAPITAL = re.compile(r"(?:[)\]]|(?<![,\w])[”\"»’'])\s+[A-Z]")
 _DECIMAL = re.compile(r"[$€£¥]?\d+(?:[.,]\d+)+%?")
 INITIALISM = re.compile(r"(?:[A-Za-z]\.){2,}|(?:[A-Za-z]\.)+[A-Za-z]|[A-Z]\.")
 _ABBREVIATION = re.compile(r"([A-Za-z]+)\.")
