@@ -111,10 +111,16 @@ def sentence_contexts(body: str) -> Iterator[tuple[int, int, bool, int, dict]]:
     """Each sentence's span, whether it is boilerplate, its paragraph's index and
     what the score needs to know of its place in the article (headline, lede,
     quoted speech)."""
-    split = splitting.split_paragraphs(body)
-    paragraphs = [body[start:end] for (start, end), _, _ in split]
-    titles = [title for _, _, title in split]
+    titled = splitting.titled_paragraphs(body)
+    paragraphs = [body[start:end] for (start, end), _ in titled]
+    titles = [title for _, title in titled]
     flags = boilerplate.flag_paragraphs(paragraphs, titles)
+    # Furniture is split without pysbd: its sentences are dropped anyway, and
+    # reference lists, full of abbreviations, cost pysbd the most.
+    split = [
+        (span, splitting.sentences_of(body, span, title, careful=not flag), title)
+        for (span, title), flag in zip(titled, flags, strict=True)
+    ]
     headline = _headline(paragraphs, titles, flags)
     lede_seen = False
     # How far into the story a paragraph stands, furniture left out: news puts

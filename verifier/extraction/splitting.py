@@ -332,37 +332,57 @@ def refine(paragraph: str, pieces: list[tuple[int, int]]) -> list[tuple[int, int
     return joined
 
 
+def titled_paragraphs(body: str) -> list[tuple[tuple[int, int], bool]]:
+    """Each paragraph span with text in it, and whether it is a title (a line
+    without final punctuation: a headline, a subhead)."""
+    return [
+        ((start, end), is_title(body[start:end]))
+        for start, end in paragraphs(body)
+        if body[start:end].strip()
+    ]
+
+
+def sentences_of(
+    body: str, span: tuple[int, int], title: bool, careful: bool = True
+) -> list[tuple[int, int]]:
+    """The sentence spans of one paragraph of ``body``.
+
+    ``careful=False`` cuts only where the quick rules are sure, without pysbd:
+    enough for page furniture, whose sentences nobody reads one by one.
+    """
+    para_start, para_end = span
+    paragraph = body[para_start:para_end]
+    if title:
+        pieces = [(0, len(paragraph))]
+    else:
+        pieces = []
+        for piece_start, piece_end in _pre_split(paragraph):
+            piece = paragraph[piece_start:piece_end]
+            if careful and _needs_segmenter(piece):
+                pieces.extend(
+                    (piece_start + start, piece_start + end)
+                    for start, end in _segment(piece)
+                )
+            else:
+                pieces.append((piece_start, piece_end))
+        pieces = refine(paragraph, pieces)
+    sentences = []
+    for start, end in pieces:
+        trimmed_span = trimmed(body, para_start + start, para_start + end)
+        if trimmed_span:
+            sentences.append(trimmed_span)
+    return sentences
+
+
 def split_paragraphs(
     body: str,
 ) -> list[tuple[tuple[int, int], list[tuple[int, int]], bool]]:
     """Each paragraph span with the spans of its sentences, and whether it is a
     title (a line without final punctuation: a headline, a subhead)."""
-    result = []
-    for para_start, para_end in paragraphs(body):
-        paragraph = body[para_start:para_end]
-        title = is_title(paragraph)
-        if title:
-            pieces = [(0, len(paragraph))]
-        else:
-            pieces = []
-            for piece_start, piece_end in _pre_split(paragraph):
-                piece = paragraph[piece_start:piece_end]
-                if _needs_segmenter(piece):
-                    pieces.extend(
-                        (piece_start + start, piece_start + end)
-                        for start, end in _segment(piece)
-                    )
-                else:
-                    pieces.append((piece_start, piece_end))
-            pieces = refine(paragraph, pieces)
-        sentences = []
-        for start, end in pieces:
-            span = trimmed(body, para_start + start, para_start + end)
-            if span:
-                sentences.append(span)
-        if sentences:
-            result.append(((para_start, para_end), sentences, title))
-    return result
+    return [
+        (span, sentences_of(body, span, title), title)
+        for span, title in titled_paragraphs(body)
+    ]
 
 
 def split_sentences(body: str) -> list[tuple[int, int]]:
