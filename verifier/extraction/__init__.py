@@ -37,7 +37,7 @@ class Sentence:
     text: str  # == body[start:end]
     start: int
     end: int
-    score: float  # 0..1 check-worthiness
+    score: float  # 0..1 check-worthiness (0 for boilerplate)
     reasons: tuple[str, ...]  # named reasons, in the order of scoring.REASONS
     claimant: str  # "" when none detected
     boilerplate: bool  # True for dropped boilerplate
@@ -171,7 +171,10 @@ def analyse(body: str) -> list[Sentence]:
     sentences = []
     for start, end, flagged, _, context in parts:
         text = body[start:end]
-        score, reasons = scoring.score_sentence(text, **context)
+        # Furniture is never a claim: it scores 0 without being read.
+        score, reasons = (
+            (0.0, ()) if flagged else scoring.score_sentence(text, **context)
+        )
         claimant = claimant_of.get(start, "")
         sentences.append(Sentence(text, start, end, score, reasons, claimant, flagged))
     return sentences

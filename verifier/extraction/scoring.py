@@ -631,7 +631,9 @@ def score_sentence(
     cues = features(
         text, headline=headline, subhead=subhead, quoted=quoted, lede=lede, place=place
     )
-    z = BIAS + sum(WEIGHTS.get(name, 0.0) * value for name, value in cues.items())
+    z = BIAS
+    for name, value in cues.items():
+        z += WEIGHTS.get(name, 0.0) * value
     score = 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
     if "small count" in cues:
         cues["figures"] = 0.0  # shown as a figure, weighed as a small count
