@@ -287,6 +287,13 @@ TRICKY = "\n\n".join(
         '"It is over," Mr. Li said. "Done." He left.',
         "Prices rose. “It was 4%,” she said. “Not 5%.” He left. “Why?” Nobody knew.",
         "He met Gov. “Jo” Lee. She said no. “Fine,” said Dr. “Bo” Ng. It ended.",
+        '"Mr. Roe went to Washington. He met Gov. Lee." Then he left.',
+        "“It cost $3.2 million. No. 5 was cheaper.”",
+        '"He lives in the U.S. The rest do not."',
+        "“Prices rose in Jan. The Fed said so.” Wages rose too.",
+        '"We did it." She smiled. "Then we left. Really? Yes!"',
+        "A cut could come “as soon as” September. It was “over” The end.",
+        'He called it a "historic day" Monday. Rents rose [see note] Tuesday.',
     ]
 )
 
@@ -334,6 +341,63 @@ def test_each_reason_fires_on_its_example_and_not_on_a_neutral_sentence(
 
     assert reason in reasons
     assert reason not in neutral_reasons
+
+
+@pytest.mark.parametrize(
+    ("cue", "example"),
+    [
+        ("future", "The plant will close in 2027."),
+        ("aim", "The new rules are designed to cut waiting times."),
+        ("caption", "The new bridge can be seen in the image above."),
+        ("caption", "The mayor (left) and her deputy (right) at the opening."),
+        ("acknowledgement", "The study was made possible by a gift from donors."),
+        ("imperative", "“Let’s wait and see what the figures say,” he said."),
+        ("judgement, no figure or date", "It was a wonderful and moving evening."),
+        ("forecast of a figure or comparison", "Prices will be 5% higher."),
+    ],
+)
+def test_each_cue_against_a_claim_fires_on_its_example(cue, example):
+    assert cue in scoring.features(example)
+
+
+@pytest.mark.parametrize(
+    ("cue", "example"),
+    [
+        ("future", "Players moved in and out of defence at will."),
+        ("past tense", "Results are expected in the new year."),
+        ("past tense", "Once completed, the bridge will be the longest."),
+        ("figures", "The court ruled in 1998."),
+        ("dates", "Scientists have identified about 1800 genes."),
+        ("caption", "The mayor left the meeting early."),
+    ],
+)
+def test_a_cue_does_not_fire_on_words_that_only_look_like_it(cue, example):
+    assert cue not in scoring.features(example)
+
+
+def test_a_few_quoted_words_in_the_outlets_sentence_are_a_short_quote():
+    cues = scoring.features("She called the plan “a disgrace” on Monday.", quoted=0.2)
+
+    assert "short quote" in cues
+
+
+def test_about_a_year_like_number_is_a_figure():
+    assert "figures" in scoring.features("Scientists have identified about 1800 genes.")
+
+
+def test_the_same_sentence_scores_lower_further_down_the_story():
+    sentence = "The council approved the budget."
+    top, _ = scoring.score_sentence(sentence, place=0.0)
+    bottom, _ = scoring.score_sentence(sentence, place=0.95)
+
+    assert top > bottom
+
+
+def test_a_forecast_scores_below_the_same_fact_in_the_past():
+    forecast, _ = scoring.score_sentence("The new machine will be 40% faster.")
+    fact, _ = scoring.score_sentence("The new machine was 40% faster.")
+
+    assert forecast < fact
 
 
 def test_a_neutral_sentence_has_no_reasons_and_is_no_claim():
@@ -514,6 +578,41 @@ def test_each_sentence_of_a_quotation_belongs_to_its_speaker():
     assert found["Wards closed in 2023."] == ""
 
 
+def test_an_organisation_described_earlier_is_named_for_its_description():
+    body = (
+        "Example Bank, the country's largest lender, made £2bn in 2024.\n\n"
+        "The lender said costs rose 8%.\n\n"
+        "It added that 300 branches would stay open."
+    )
+    found = article_claimants(body)
+
+    assert found["The lender said costs rose 8%."] == "Example Bank"
+    assert found["It added that 300 branches would stay open."] == "Example Bank"
+
+
+def test_a_description_of_someone_else_names_nobody():
+    body = (
+        "Jane Roe, a spokeswoman for the council, spoke on Monday.\n\n"
+        "The council said 40 roads were closed."
+    )
+
+    assert article_claimants(body)["The council said 40 roads were closed."] == (
+        "The council"
+    )
+
+
+def test_a_role_before_a_name_and_a_workplace_names_the_person():
+    sentence = "“Costs rose,” said analyst Jane Roe at Example Bank."
+
+    assert claimants.detect_claimant(sentence) == "analyst Jane Roe"
+
+
+def test_an_adverb_before_a_participle_is_no_claimant():
+    sentence = "The two newly discovered planets are 14 times the mass of Jupiter."
+
+    assert claimants.detect_claimant(sentence) == ""
+
+
 def test_a_name_before_a_role_is_the_claimant():
     sentence = "Jane Roe, the Green Party health spokeswoman said waits fell 12%."
 
@@ -553,6 +652,9 @@ def test_a_name_before_a_role_is_the_claimant():
         "Clinics close in rural counties Read more »",
         "No comments:",
         "The Grid Letter -- Issue 112",
+        "Jane Roe, MD, MPH, is a resident physician at Example University.",
+        "NASA/JPL-Caltech",
+        "Example Observatory/Doe et al.",
     ],
 )
 def test_it_flags_boilerplate_and_never_extracts_it(line):

@@ -37,7 +37,7 @@ class Sentence:
     text: str  # == body[start:end]
     start: int
     end: int
-    score: float  # 0..1 check-worthiness
+    score: float  # 0..1 check-worthiness (0 for boilerplate)
     reasons: tuple[str, ...]  # named reasons, in the order of scoring.REASONS
     claimant: str  # "" when none detected
     boilerplate: bool  # True for dropped boilerplate
@@ -111,13 +111,25 @@ def sentence_contexts(body: str) -> Iterator[tuple[int, int, bool, int, dict]]:
     """Each sentence's span, whether it is boilerplate, its paragraph's index and
     what the score needs to know of its place in the article (headline, lede,
     quoted speech)."""
-    split = splitting.split_paragraphs(body)
-    paragraphs = [body[start:end] for (start, end), _, _ in split]
-    titles = [title for _, _, title in split]
+    titled = splitting.titled_paragraphs(body)
+    paragraphs = [body[start:end] for (start, end), _ in titled]
+    titles = [title for _, title in titled]
     flags = boilerplate.flag_paragraphs(paragraphs, titles)
+    # Furniture is split without pysbd: its sentences are dropped anyway, and
+    # reference lists, full of abbreviations, cost pysbd the most.
+    split = [
+        (span, splitting.sentences_of(body, span, title, careful=not flag), title)
+        for (span, title), flag in zip(titled, flags, strict=True)
+    ]
     headline = _headline(paragraphs, titles, flags)
     lede_seen = False
+    # How far into the story a paragraph stands, furniture left out: news puts
+    # its facts first and its background and reactions further down.
+    story = max(1, flags.count(False))
+    seen = 0
     for index, ((para_start, _), spans, _) in enumerate(split):
+        place = seen / story
+        seen += not flags[index]
         if _QUOTE_MARK.search(paragraphs[index]):
             intervals = _quoted_intervals(paragraphs[index])
             relative = [(start - para_start, end - para_start) for start, end in spans]
@@ -138,6 +150,7 @@ def sentence_contexts(body: str) -> Iterator[tuple[int, int, bool, int, dict]]:
                 "subhead": titles[index] and not is_headline,
                 "lede": lede,
                 "quoted": quoted,
+                "place": place,
             }
             yield start, end, flagged, index, context
 
@@ -158,7 +171,10 @@ def analyse(body: str) -> list[Sentence]:
     sentences = []
     for start, end, flagged, _, context in parts:
         text = body[start:end]
-        score, reasons = scoring.score_sentence(text, **context)
+        # Furniture is never a claim: it scores 0 without being read.
+        score, reasons = (
+            (0.0, ()) if flagged else scoring.score_sentence(text, **context)
+        )
         claimant = claimant_of.get(start, "")
         sentences.append(Sentence(text, start, end, score, reasons, claimant, flagged))
     return sentences

@@ -136,6 +136,25 @@ def _widget_key(text: str) -> str:
     return " ".join(re.sub(r"[^\w\s'’-]", " ", text.lower()).split())
 
 
+# An author's note: "Jane Roe, MD, MPH, is a resident at ...".
+_AUTHOR_NOTE = re.compile(
+    r"^[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){1,3},(?: (?:MD|M\.D\.|PhD|Ph\.D\.|MPH"
+    r"|DO|RN|NP|MBA|MSc|MS|MA|BSc|DrPH|JD|MSW|PharmD|DDS|FACP|FACS|FAAP|FRCP)\b,?)+"
+    r" (?:is|was) (?:a|an|the)\b"
+)
+# An image credit: "NASA/JPL-Caltech", "Agency/Doe et al."
+_CREDIT_WORDS = re.compile(r"[A-Z][\w.&'’-]*|et|al\.?|and|&")
+
+
+def _is_credit_line(text: str) -> bool:
+    words = text.replace("/", " ").split()
+    return (
+        "/" in text
+        and len(words) <= 6
+        and all(_CREDIT_WORDS.fullmatch(word) for word in words)
+    )
+
+
 def is_boilerplate_sentence(text: str) -> bool:
     """Widgets, tip lines, contact details, copyright: page furniture."""
     # Cheap substring tests guard the regexes: most sentences pass none.
@@ -152,6 +171,8 @@ def is_boilerplate_sentence(text: str) -> bool:
         or ("doi" in lower and _DOI.search(lower))
         or ("more" in lower and _HAS_MORE.search(lower))
         or (text.endswith(":") and _is_shouted(text))  # "(SOUNDBITE) JO DOE, SAYING:"
+        or (", " in text and _AUTHOR_NOTE.match(text))
+        or ("/" in text and _is_credit_line(text))
     )
 
 

@@ -55,6 +55,8 @@ _PARTICIPLE_TAIL = re.compile(
 
 # Words that end a description of someone's role: "the party's health spokesman".
 _ROLES = TITLES | frozenset("leader researcher correspondent member".split())
+_NOUNS_IN_LY = frozenset("family ally assembly supply rally monopoly anomaly".split())
+_WHERE = re.compile(r"\s+(?:at|of|from|with|for|in)\s+")
 
 
 def _clean_noun_phrase(text: str) -> str:
@@ -77,7 +79,19 @@ def _clean_noun_phrase(text: str) -> str:
     lowered = [word.lower().strip(",.") for word in words]
     if lowered[0] in PRONOUNS or any(word in _CLAUSE_WORDS for word in lowered):
         return ""
+    if lowered[0] in _ROLES and len(words) > 3:
+        # "analyst Jane Doe at Example Bank": the person, not where they work
+        phrase = _WHERE.split(phrase, 1)[0]
+        return phrase if len(phrase.split()) >= 2 else ""
     if not (words[0][:1].isupper() or lowered[0] in _DETERMINERS or len(words) <= 3):
+        return ""
+    # "The two newly (discovered planets)": an adverb, not who speaks
+    if (
+        len(words) >= 3
+        and words[-1].endswith("ly")
+        and words[-1] not in _NOUNS_IN_LY
+        and len(words[-1]) > 4
+    ):
         return ""
     return phrase
 
@@ -138,7 +152,9 @@ def _subject_after(suffix: str) -> str:
     # ("..., said crime was out of control").
     if rest and rest[0] not in ",.":
         return ""
-    return phrase if _clean_noun_phrase(phrase) == phrase else ""
+    cleaned = _clean_noun_phrase(phrase)
+    # Only a cut that keeps the start: "analyst Jane Doe (at Example Bank)".
+    return cleaned if cleaned and phrase.startswith(cleaned) else ""
 
 
 def _according_to(text: str) -> str:
@@ -170,6 +186,8 @@ def detect_claimant(text: str) -> str:
     inverted one ("..., said Jane Doe, an economist."), "according to ...", then
     the subject of the first attribution verb ("Jane Doe found that ...").
     """
+    if _CLAIM_VERBS.isdisjoint(_LOWER_WORD.findall(text)):
+        return _according_to(text)
     verbs = [
         match
         for match in _LOWER_WORD.finditer(text)
@@ -211,6 +229,16 @@ _PRONOUN_SUBJECT = re.compile(
 )
 _INVERTED_PRONOUN = re.compile(r"[,”\"]\s*([a-z]+)\s+(he|she|they)\b[\s.,]")
 _GROUP_ENDINGS = ("s", "team", "group", "panel")
+# A name, then what it is: "Example Bank, the country's largest lender,".
+_DESCRIBED = re.compile(
+    r"([A-Z][\w&'’.-]*(?: [A-Z][\w&'’.-]*){0,4}), (?:the|a|an) "
+    r"((?:[\w'’-]+ ){0,4}?)([a-z]+)[,.]"
+)
+# Words that show the description is of something else: "a spokesman for the
+# council", "a unit of the group".
+_DESCRIPTION_BREAKS = frozenset(
+    "for of at in on with to from by and or who which that".split()
+)
 
 
 def _pronoun(text: str) -> str:
@@ -270,6 +298,15 @@ def resolve(texts: list[str], quoted: list[float], paragraphs: list[int]) -> lis
             people.setdefault(name.rsplit(" ", 1)[-1], name)
             if title:
                 roles.setdefault(title.removeprefix("the "), name)
+
+    # "Barclays, the UK's third-biggest bank, ...": later "the bank" is Barclays.
+    for text in texts:
+        if ", " not in text:
+            continue
+        for match in _DESCRIBED.finditer(text):
+            between = match.group(2).split()
+            if _DESCRIPTION_BREAKS.isdisjoint(between):
+                roles.setdefault(match.group(3), match.group(1))
 
     def canonical(claimant: str) -> str:
         words = claimant.split()

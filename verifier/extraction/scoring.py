@@ -94,6 +94,13 @@ _YEAR_BEFORE = re.compile(r"(?:1[89]|20)\d\d[-–/]$")
 _DIGIT = re.compile(r"\d")
 
 
+# "about 1800 genes", "more than 2000 people": a count, not a year.
+_QUANTITY_BEFORE = re.compile(
+    r"\b(?:about|around|nearly|almost|some|roughly|approximately|than|over|under"
+    r"|only|just|least|most)\s+$"
+)
+
+
 def _is_date_number(text: str, match: re.Match[str]) -> str:
     """The kind of date a number belongs to ("year", "day"), or "" if none."""
     number, before = match.group(), text[max(0, match.start() - 12) : match.start()]
@@ -102,6 +109,7 @@ def _is_date_number(text: str, match: re.Match[str]) -> str:
         _YEAR.fullmatch(number)
         and after != "%"
         and not before.endswith(("$", "£", "€", "¥"))
+        and not _QUANTITY_BEFORE.search(before)
     ):
         return "year"
     if len(number) <= 2 and (
@@ -119,6 +127,8 @@ def _numbers(text: str) -> tuple[bool, bool, int]:
     many numbers it holds."""
     figure = date = False
     count = 0
+    if not _DIGIT.search(text):
+        return figure, date, count
     for match in _NUMBER.finditer(text):
         count += 1
         if _is_date_number(text, match):
@@ -128,18 +138,25 @@ def _numbers(text: str) -> tuple[bool, bool, int]:
     return figure, date, count
 
 
+_CALENDAR_WORDS = frozenset(
+    word.rstrip(".").lower() for word in (*_MONTHS, "May", *WEEKDAYS)
+)
+
+
 def _has_date(
     text: str, vocabulary: frozenset[str], joined: str, date_number: bool
 ) -> bool:
     if date_number:
         return True
-    found = _CAPITALISED_WORD.findall(text)
-    # "Tuesday." ends a sentence, "Sept." is an abbreviation: try both forms.
-    capitalised = frozenset(found + [word.rstrip(".") for word in found])
-    if not capitalised.isdisjoint(_MONTHS) or not capitalised.isdisjoint(WEEKDAYS):
-        return True
-    if ("May" in capitalised or "May." in capitalised) and _MAY.search(text):
-        return True
+    # Only a sentence with a month's or a day's name in lower case can hold one.
+    if not vocabulary.isdisjoint(_CALENDAR_WORDS):
+        found = _CAPITALISED_WORD.findall(text)
+        # "Tuesday." ends a sentence, "Sept." is an abbreviation: try both forms.
+        capitalised = frozenset(found + [word.rstrip(".") for word in found])
+        if not capitalised.isdisjoint(_MONTHS) or not capitalised.isdisjoint(WEEKDAYS):
+            return True
+        if ("May" in capitalised or "May." in capitalised) and _MAY.search(text):
+            return True
     if _RELATIVE_HINTS.isdisjoint(vocabulary):
         return False
     return bool(_RELATIVE_DATE.search(joined))
@@ -244,19 +261,9 @@ def _has_quotation(text: str) -> bool:
     return bool(_QUOTATION.search(text))
 
 
-def _has_phrase(
-    phrases: dict[str, tuple[str, ...]], vocabulary: frozenset[str], joined: str
-) -> bool:
-    return any(
-        phrase in joined
-        for first in vocabulary.intersection(phrases)
-        for phrase in phrases[first]
-    )
-
-
 # "May" the month is no modal: "may" counts in lower case only.
 _MODAL_WORDS = frozenset("would could might should must can cannot ought".split())
-_FUTURE_WORDS = frozenset("will shall won't won’t".split())
+_FUTURE_WORDS = frozenset("shall won't won’t".split())
 _WILL_SHORT = re.compile(r"[’']ll\b")
 # Verbs that report a view rather than a fact: "welcomed", "called it ...".
 _VIEW_VERBS = frozenset(
@@ -275,6 +282,29 @@ _HEDGE_WORDS = frozenset(
 _PREDICTION_PHRASES = _phrase_index(
     "is expected to|are expected to|is set to|are set to|is likely to|are likely to"
     "|is going to|are going to|is due to|are due to|in the future|next year"
+    "|is expected|are expected|be expected|was expected|were expected"
+)
+# Aims and purposes state what someone wants, not what is: "the plan is to ...",
+# "measures designed to cut ...".
+_AIM_PHRASES = _phrase_index(
+    "in order to|so as to|intended to|intends to|intend to|aimed to|aims to|aim to"
+    "|aimed at|aiming to|designed to|meant to|seeks to|seek to|seeking to"
+    "|hopes to|hope to|hoping to|plans to|plan to|planning to|is to|was to|are to"
+    "|were to|wants to|want to"
+)
+# A press release's thanks to its funders and helpers: "made possible by ...".
+_THANKS_PHRASES = _phrase_index(
+    "made possible|thanks to the generosity|generosity of|grateful to|we thank"
+    "|would like to thank|wish to thank|in memory of"
+)
+# What a caption says about its picture: "seen in the image above", "(left)".
+_CAPTION_PHRASES = _phrase_index(
+    "in the image|in the photo|in the picture|in this image|in this photo"
+    "|image above|image below|photo above|photo below|pictured|seen here"
+)
+_PLACE_IN_PICTURE = re.compile(
+    r"\((?:(?:far|top|bottom|center|centre|upper|lower) )?(?:left|right|center"
+    r"|centre|above|below|top|bottom)\)"
 )
 # Words of feeling and judgement: praise, blame, hopes and fears.
 _EVALUATIVE_WORDS = frozenset(
@@ -304,7 +334,7 @@ _SECOND_PERSON = frozenset("you your you're you’re yours yourself".split())
 _IMPERATIVES = frozenset(
     "like follow join check read visit click subscribe see watch sign download share"
     " contact call consider imagine learn find get try remember please register"
-    " listen discover explore donate send tell let don't don’t do".split()
+    " listen discover explore donate send tell let let's let’s don't don’t do".split()
 )
 _PAST_IRREGULAR = frozenset(
     "was were had did made took gave went came became begun began won lost fell"
@@ -332,7 +362,123 @@ _DOCUMENTS = frozenset(
 # Headlines of aims and explainers: "To fix the roads", "How the tax works".
 _AIM_OPENERS = frozenset("to what how why when where who which inside".split())
 _PRESENT = frozenset("is are has have does do".split())
+# A few quoted words inside the outlet's sentence: a label or a judgement
+# ("called it a “historic day”"), seldom the checkable part.
+_SHORT_QUOTE = re.compile(r"[“\"‘'][^“”\"‘’\s]+(?:\s+[^“”\"‘’\s]+){0,3}[”\"’']")
 _ALL_CAPS = re.compile(r"[A-Z0-9 ().,:;'’/&-]{12,}$")
+
+
+# Before these an "-ed" word is no finite past verb: "is expected", "will be
+# completed", "the planned cuts".
+_NOT_PAST_BEFORE = frozenset(
+    "is are am be being 's the a an this that these those its their his her our"
+    " my your newly once if when unless".split()
+)
+
+
+def _has_past_participle(words: list[str]) -> bool:
+    """Whether a word ending in "-ed" stands where a past verb would."""
+    previous = ""
+    for word in words:
+        if (
+            word.endswith("ed")
+            and len(word) > 4
+            and word[-3] != "e"
+            and previous not in _NOT_PAST_BEFORE
+        ):
+            return True
+        previous = word
+    return False
+
+
+# Every phrase list by the cue it serves, so that a sentence looks its words up
+# once: most sentences hold the first word of none or one of the phrases.
+_PHRASE_LISTS = {
+    "figures": _FIGURE_PHRASES,
+    "attribution": _ATTRIBUTION_PHRASES,
+    "causal": _CAUSAL_PHRASES,
+    "opinion": _OPINION_PHRASES,
+    "prediction": _PREDICTION_PHRASES,
+    "aim": _AIM_PHRASES,
+    "acknowledgement": _THANKS_PHRASES,
+    "caption": _CAPTION_PHRASES,
+}
+_PHRASES_BY_FIRST_WORD: dict[str, tuple[tuple[str, str], ...]] = {}
+for _cue, _index in _PHRASE_LISTS.items():
+    for _first, _phrases in _index.items():
+        _PHRASES_BY_FIRST_WORD[_first] = _PHRASES_BY_FIRST_WORD.get(_first, ()) + tuple(
+            (_cue, phrase) for phrase in _phrases
+        )
+_PHRASE_FIRST_WORDS = frozenset(_PHRASES_BY_FIRST_WORD)
+
+
+def _phrase_cues(vocabulary: frozenset[str], joined: str) -> set[str]:
+    """The cues of ``_PHRASE_LISTS`` that some phrase of the sentence serves."""
+    found: set[str] = set()
+    for first in vocabulary.intersection(_PHRASE_FIRST_WORDS):
+        for cue, phrase in _PHRASES_BY_FIRST_WORD[first]:
+            if cue not in found and phrase in joined:
+                found.add(cue)
+    return found
+
+
+# "at will", "free will", "goodwill": the noun, no future.
+_WILL_NOUN_BEFORE = frozenset("at free own good ill the political popular".split())
+
+
+def _has_future(
+    words: list[str], vocabulary: frozenset[str], kinds: set[str], text: str
+) -> bool:
+    if "will" in vocabulary:
+        previous = ""
+        for word in words:
+            if word == "will" and previous not in _WILL_NOUN_BEFORE:
+                return True
+            previous = word
+    return (
+        "future" in kinds
+        or ("ll" in text and bool(_WILL_SHORT.search(text)))
+        or "going" in vocabulary
+        and " going to " in f" {' '.join(words)} "
+    )
+
+
+# Every word list by the kind of word it holds, so that a sentence looks each of
+# its words up once rather than testing every list.
+_WORD_LISTS = {
+    "future": _FUTURE_WORDS,
+    "past": _PAST_IRREGULAR,
+    "number": _NUMBER_WORDS,
+    "small number": _SMALL_NUMBER_WORDS,
+    "say": SAY_VERBS,
+    "evidence noun": _EVIDENCE_NOUNS,
+    "evidence verb": _EVIDENCE_VERBS,
+    "comparison": _COMPARISON_WORDS,
+    "causal": _CAUSAL_WORDS,
+    "event": _EVENT_WORDS,
+    "opinion": _OPINION_WORDS,
+    "evaluative": _EVALUATIVE_WORDS,
+    "present": _PRESENT,
+    "modal": _MODAL_WORDS,
+    "view verb": _VIEW_VERBS,
+    "hedge": _HEDGE_WORDS,
+    "first person": _FIRST_PERSON,
+    "second person": _SECOND_PERSON,
+    "document": _DOCUMENTS,
+}
+_KINDS_OF_WORD: dict[str, frozenset[str]] = {}
+for _kind, _words in _WORD_LISTS.items():
+    for _word in _words:
+        _KINDS_OF_WORD[_word] = _KINDS_OF_WORD.get(_word, frozenset()) | {_kind}
+
+
+def _word_kinds(vocabulary: frozenset[str]) -> set[str]:
+    kinds: set[str] = set()
+    for word in vocabulary:
+        found = _KINDS_OF_WORD.get(word)
+        if found is not None:
+            kinds |= found
+    return kinds
 
 
 def features(
@@ -342,39 +488,42 @@ def features(
     subhead: bool = False,
     quoted: float = 0.0,
     lede: bool = False,
+    place: float = 0.5,
 ) -> dict[str, float]:
-    """The cues of ``text`` that the score weighs, each 0..1.
+    """The cues of ``text`` that the score weighs, each 0..1 (place -0.5..0.5).
 
     ``headline`` marks the article's headline, ``subhead`` any other line
     without final punctuation (subheads, labels), ``lede`` the first sentence of
     the body, ``quoted`` the share of the sentence that is quoted speech (a
-    quotation may run over several sentences, so the caller works that out).
+    quotation may run over several sentences, so the caller works that out),
+    ``place`` how far into the story its paragraph stands (0 the first, 1 past
+    the last; 0.5 when not known).
     """
     words = _WORD.findall(text.lower())
     vocabulary = frozenset(words)
     joined = f" {' '.join(words)} "
+    phrases = _phrase_cues(vocabulary, joined)
+    kinds = _word_kinds(vocabulary)
     figure_number, date_number, numbers = _numbers(text)
-    past = not _PAST_IRREGULAR.isdisjoint(vocabulary) or any(
-        word.endswith("ed") and len(word) > 4 and word[-3] != "e" for word in vocabulary
-    )
+    past = "past" in kinds or _has_past_participle(words)
 
     strong_figures = (
         figure_number  # in digits, money and percentages included
-        or not _NUMBER_WORDS.isdisjoint(vocabulary)
-        or _has_phrase(_FIGURE_PHRASES, vocabulary, joined)
+        or "number" in kinds
+        or "figures" in phrases
     )
-    weak_figures = not strong_figures and not _SMALL_NUMBER_WORDS.isdisjoint(vocabulary)
+    weak_figures = not strong_figures and "small number" in kinds
     first = words[0] if words else ""
     found = {
         "figures": strong_figures,
         "small count": weak_figures,
         "dates": _has_date(text, vocabulary, joined, date_number),
         "attribution": (
-            not SAY_VERBS.isdisjoint(vocabulary)
-            or _has_phrase(_ATTRIBUTION_PHRASES, vocabulary, joined)
+            "say" in kinds
+            or "attribution" in phrases
             or (
-                not _EVIDENCE_NOUNS.isdisjoint(vocabulary)
-                and not _EVIDENCE_VERBS.isdisjoint(vocabulary)
+                "evidence noun" in kinds
+                and "evidence verb" in kinds
                 and any(
                     noun in _EVIDENCE_NOUNS and verb in _EVIDENCE_VERBS
                     for noun, verb in zip(words, words[1:], strict=False)
@@ -383,7 +532,7 @@ def features(
         ),
         "quotation": _has_quotation(text),
         "comparison": (
-            not _COMPARISON_WORDS.isdisjoint(vocabulary)
+            "comparison" in kinds
             # "deadliest", "earliest", but not "priest"
             or ("iest " in joined and bool(_IEST.search(joined)))
             or (
@@ -392,38 +541,38 @@ def features(
             )
         ),
         "causal": (
-            not _CAUSAL_WORDS.isdisjoint(vocabulary)
-            or _has_phrase(_CAUSAL_PHRASES, vocabulary, joined)
+            "causal" in kinds
+            or "causal" in phrases
             or ("driven" in vocabulary and bool(_DRIVEN_BY.search(joined)))
         ),
-        "event": not _EVENT_WORDS.isdisjoint(vocabulary),
+        "event": "event" in kinds,
         "past tense": past,
         "named entity": _has_named_entity(text),
         "headline": headline,
         "subhead": subhead,
         "lede": lede,
         "opinion": (
-            not _OPINION_WORDS.isdisjoint(vocabulary)
-            or _has_phrase(_OPINION_PHRASES, vocabulary, joined)
+            "opinion" in kinds
+            or "opinion" in phrases
             or (
                 ("i" in vocabulary or "we" in vocabulary)
                 and bool(_FIRST_PERSON_VIEW.search(joined))
             )
         ),
-        "evaluative": not _EVALUATIVE_WORDS.isdisjoint(vocabulary),
-        "present tense": not past and not _PRESENT.isdisjoint(vocabulary),
-        "modal": not _MODAL_WORDS.isdisjoint(vocabulary)
-        or ("may" in vocabulary and " may " in text),
-        "future": not _FUTURE_WORDS.isdisjoint(vocabulary)
-        or ("ll" in text and bool(_WILL_SHORT.search(text)))
-        or " going to " in joined,
-        "view verb": not _VIEW_VERBS.isdisjoint(vocabulary),
-        "hedge": not _HEDGE_WORDS.isdisjoint(vocabulary)
-        or _has_phrase(_PREDICTION_PHRASES, vocabulary, joined),
-        "first person": not _FIRST_PERSON.isdisjoint(vocabulary)
+        "evaluative": "evaluative" in kinds,
+        "present tense": not past and "present" in kinds,
+        "modal": "modal" in kinds or ("may" in vocabulary and " may " in text),
+        "future": _has_future(words, vocabulary, kinds, text),
+        "aim": "aim" in phrases,
+        "caption": "caption" in phrases
+        or ("(" in text and bool(_PLACE_IN_PICTURE.search(text))),
+        "view verb": "view verb" in kinds,
+        "hedge": "hedge" in kinds or "prediction" in phrases,
+        "first person": "first person" in kinds
         or ("us" in vocabulary and bool(_US.search(text))),
-        "second person": not _SECOND_PERSON.isdisjoint(vocabulary),
-        "imperative": first in _IMPERATIVES and text[:1].isupper(),
+        "second person": "second person" in kinds,
+        "imperative": first in _IMPERATIVES and text.lstrip("“\"‘'«([")[:1].isupper(),
+        "acknowledgement": "acknowledgement" in phrases,
         "question": text.rstrip("\"'”’») ").endswith("?"),
         "short": len(words) <= 4,
         "long": len(words) >= 30,
@@ -431,23 +580,34 @@ def features(
         "lead-in": text.endswith(":"),
     }
     result = {name: 1.0 for name, value in found.items() if value}
+    # From -0.5 at the top of the story to 0.5 at its end; 0 when not known.
+    if place != 0.5:
+        result["place in the article"] = place - 0.5
     # How specific: names and numbers past the first word, up to three.
     specifics = numbers + len(_NAME_START.findall(text, 1))
     if specifics:
         result["specifics"] = min(specifics, 6) / 6
+    # Without a figure or a date, a quotation or a judgement is mostly opinion.
+    unmeasured = not (strong_figures or weak_figures or found["dates"])
     if quoted:
         result["quoted speech"] = quoted
-        if not strong_figures and not found["dates"]:
+        if unmeasured:
             result["quoted, no figure or date"] = quoted
         if found["first person"]:
             result["quoted, first person"] = quoted
-    if found["future"] and strong_figures:
-        result["forecast of a figure"] = 1.0
+    if quoted and quoted < 0.5 and _SHORT_QUOTE.search(text):
+        result["short quote"] = 1.0
+        if unmeasured:
+            result["short quote, no figure or date"] = 1.0
+    if found["evaluative"] and unmeasured:
+        result["judgement, no figure or date"] = 1.0
+    if found["future"] and (strong_figures or found["comparison"]):
+        result["forecast of a figure or comparison"] = 1.0
     if found["modal"] and found["evaluative"]:
         result["possible judgement"] = 1.0
     if found["attribution"] and not quoted:
         result["reported speech"] = 1.0
-    if found["attribution"] and not _DOCUMENTS.isdisjoint(vocabulary):
+    if found["attribution"] and "document" in kinds:
         result["document as source"] = 1.0
     if headline and (first in _AIM_OPENERS or found["question"]):
         result["headline of an aim"] = 1.0
@@ -461,14 +621,19 @@ def score_sentence(
     subhead: bool = False,
     quoted: float = 0.0,
     lede: bool = False,
+    place: float = 0.5,
 ) -> tuple[float, tuple[str, ...]]:
     """Check-worthiness in [0, 1] and the named reasons behind it.
 
     A logistic model over the cues of ``features``, with the weights that
     ``scripts/fit_extraction.py`` fitted (see ``weights``).
     """
-    cues = features(text, headline=headline, subhead=subhead, quoted=quoted, lede=lede)
-    z = BIAS + sum(WEIGHTS.get(name, 0.0) * value for name, value in cues.items())
+    cues = features(
+        text, headline=headline, subhead=subhead, quoted=quoted, lede=lede, place=place
+    )
+    z = BIAS
+    for name, value in cues.items():
+        z += WEIGHTS.get(name, 0.0) * value
     score = 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
     if "small count" in cues:
         cues["figures"] = 0.0  # shown as a figure, weighed as a small count

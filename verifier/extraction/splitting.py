@@ -144,7 +144,7 @@ def is_title(paragraph: str) -> bool:
     )
 
 
-_EASY_BREAK = re.compile(r"\b([A-Za-z]+)([.!?])\s+(?=[“]?[A-Z])")
+_EASY_BREAK = re.compile(r"\b([A-Za-z]+)([.!?])([”\"]?)\s+(?=[“\"]?[A-Z])")
 
 
 def _pre_split(text: str) -> Iterator[tuple[int, int]]:
@@ -167,9 +167,11 @@ def _pre_split(text: str) -> Iterator[tuple[int, int]]:
             continue
         if mark == "!" and word in EXCLAMATION_WORDS:  # "Yahoo! Inc."
             continue
-        if not _balanced(text[start : match.start(2)]):
+        # After a closing quote the quotation must have opened in this piece:
+        # "... miss him." One of ...
+        if not _balanced(text[start : match.end(3)]):
             continue
-        yield start, match.end(2)
+        yield start, match.end(3)
         start = match.end()
     yield start, len(text)
 
@@ -189,8 +191,9 @@ def _balanced(text: str) -> bool:
 _STOP = re.compile(r"[.!?…]")
 # Stops that may end a sentence: all but a period between word characters.
 _OUTER_STOP = re.compile(r"[!?…]|\.(?!(?<=\w\.)\w)")
-# pysbd's rule skips a quotation that ends in a comma: '"...," Jane Doe said'.
-_CLOSE_THEN_CAPITAL = re.compile(r"(?:[)\]]|(?<!,)[”\"»’'])\s+[A-Z]")
+# pysbd's rule skips a quotation that ends in a comma ('"...," Jane Doe said') and
+# one that ends in a word ('a cut “as soon as” September').
+_CLOSE_THEN_CAPITAL = re.compile(r"(?:[)\]]|(?<![,\w])[”\"»’'])\s+[A-Z]")
 _DECIMAL = re.compile(r"[$€£¥]?\d+(?:[.,]\d+)+%?")
 INITIALISM = re.compile(r"(?:[A-Za-z]\.){2,}|(?:[A-Za-z]\.)+[A-Za-z]|[A-Z]\.")
 _ABBREVIATION = re.compile(r"([A-Za-z]+)\.")
@@ -221,12 +224,18 @@ def _kept_by_pysbd(token: str, following: str) -> bool:
     return False
 
 
+# A piece that is one quotation of whole sentences: '"We won. They lost."'
+_ONE_QUOTATION = re.compile(r'\s*(?:“[^“”"]+[.!?]”|"[^“”"]+[.!?]")\s*')
+
+
 def _needs_segmenter(piece: str) -> bool:
     """Whether a piece may hold more than one sentence, so pysbd must decide."""
     # pysbd also ends a sentence after a parenthesis or quotation followed by a
     # capital: "(Photo by Jane Doe) Police tape ..."
     if _CLOSE_THEN_CAPITAL.search(piece):
         return True
+    if _ONE_QUOTATION.fullmatch(piece):
+        return False  # pysbd keeps a quotation whole; refine cuts inside it
     # The final punctuation of the piece is its own end, not a question.
     body = piece.rstrip().rstrip("\"'”’»)]").rstrip(".!?…")
     if not _STOP.search(body):
@@ -323,37 +332,57 @@ def refine(paragraph: str, pieces: list[tuple[int, int]]) -> list[tuple[int, int
     return joined
 
 
+def titled_paragraphs(body: str) -> list[tuple[tuple[int, int], bool]]:
+    """Each paragraph span with text in it, and whether it is a title (a line
+    without final punctuation: a headline, a subhead)."""
+    return [
+        ((start, end), is_title(body[start:end]))
+        for start, end in paragraphs(body)
+        if body[start:end].strip()
+    ]
+
+
+def sentences_of(
+    body: str, span: tuple[int, int], title: bool, careful: bool = True
+) -> list[tuple[int, int]]:
+    """The sentence spans of one paragraph of ``body``.
+
+    ``careful=False`` cuts only where the quick rules are sure, without pysbd:
+    enough for page furniture, whose sentences nobody reads one by one.
+    """
+    para_start, para_end = span
+    paragraph = body[para_start:para_end]
+    if title:
+        pieces = [(0, len(paragraph))]
+    else:
+        pieces = []
+        for piece_start, piece_end in _pre_split(paragraph):
+            piece = paragraph[piece_start:piece_end]
+            if careful and _needs_segmenter(piece):
+                pieces.extend(
+                    (piece_start + start, piece_start + end)
+                    for start, end in _segment(piece)
+                )
+            else:
+                pieces.append((piece_start, piece_end))
+        pieces = refine(paragraph, pieces)
+    sentences = []
+    for start, end in pieces:
+        trimmed_span = trimmed(body, para_start + start, para_start + end)
+        if trimmed_span:
+            sentences.append(trimmed_span)
+    return sentences
+
+
 def split_paragraphs(
     body: str,
 ) -> list[tuple[tuple[int, int], list[tuple[int, int]], bool]]:
     """Each paragraph span with the spans of its sentences, and whether it is a
     title (a line without final punctuation: a headline, a subhead)."""
-    result = []
-    for para_start, para_end in paragraphs(body):
-        paragraph = body[para_start:para_end]
-        title = is_title(paragraph)
-        if title:
-            pieces = [(0, len(paragraph))]
-        else:
-            pieces = []
-            for piece_start, piece_end in _pre_split(paragraph):
-                piece = paragraph[piece_start:piece_end]
-                if _needs_segmenter(piece):
-                    pieces.extend(
-                        (piece_start + start, piece_start + end)
-                        for start, end in _segment(piece)
-                    )
-                else:
-                    pieces.append((piece_start, piece_end))
-            pieces = refine(paragraph, pieces)
-        sentences = []
-        for start, end in pieces:
-            span = trimmed(body, para_start + start, para_start + end)
-            if span:
-                sentences.append(span)
-        if sentences:
-            result.append(((para_start, para_end), sentences, title))
-    return result
+    return [
+        (span, sentences_of(body, span, title), title)
+        for span, title in titled_paragraphs(body)
+    ]
 
 
 def split_sentences(body: str) -> list[tuple[int, int]]:
