@@ -149,7 +149,8 @@ def status_of(claim) -> str:
 def select_words(page, words):
     """Select words of the article text with the mouse, as a person does: press on
     the first character, drag to the last, release."""
-    page.get_by_text(words).first.scroll_into_view_if_needed()
+    # In the article text, not the "Other sentences" list, which may hold them too.
+    page.locator("#article-body").get_by_text(words).first.scroll_into_view_if_needed()
     corners = page.evaluate(
         """words => {
             const body = document.getElementById("article-body");
@@ -158,6 +159,11 @@ def select_words(page, words):
                 const at = node.data.indexOf(words);
                 if (at < 0) continue;
                 const range = document.createRange();
+                // In the middle of the screen, clear of its edges and the header.
+                range.setStart(node, at);
+                range.setEnd(node, at + words.length);
+                const box = range.getBoundingClientRect();
+                window.scrollBy(0, box.top - window.innerHeight / 2);
                 range.setStart(node, at);
                 range.setEnd(node, at + 1);
                 const first = range.getBoundingClientRect();
