@@ -445,6 +445,15 @@ def test_import_writes_claims_and_their_events_in_bulk(checker):
     assert audit.verify_article(article) == []
 
 
+def test_app_connections_run_without_jit():
+    if POSTGRESQL:  # JIT cost the dashboard seconds at 100,000 claims (settings.py)
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW jit")
+            assert cursor.fetchone() == ("off",)
+    else:  # SQLite compiles nothing: no option to pass
+        assert "options" not in connection.settings_dict.get("OPTIONS", {})
+
+
 # --- the benchmark data ---
 
 
