@@ -283,7 +283,7 @@ def side_claims(marks: list[ClaimMark]) -> list[Claim]:
     return claims
 
 
-def figure_questions(claims: list[Claim]) -> list[dict]:
+def figure_questions(claims: list[ClaimMark]) -> list[dict]:
     """ "Figures that disagree": what the article's own figures make a checker ask."""
     questions = [
         {
