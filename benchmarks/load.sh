@@ -10,6 +10,9 @@
 #       # round-robin load balancer
 #   LOAD_SCALE_CLAIMS=100000 ...            # first fill the database with
 #       # make_scale_data (LOAD_SCALE_CLAIMS claims in claims/100 articles)
+#   LOAD_SCALE_TEMPLATE=verifier_scale ...  # or start from a copy of a database
+#       # make_scale_data has already filled (CREATE DATABASE ... TEMPLATE, seconds
+#       # instead of minutes; nothing may be connected to it meanwhile)
 #
 # Settings (environment): LOAD_PORT (8161), LOAD_DB (verifier_load), LOAD_PG_URL
 # (postgres://postgres@127.0.0.1:5432), LOAD_USERS (20), LOAD_SECONDS (60), LOAD_WORKERS
@@ -55,10 +58,15 @@ export LOG_LEVEL=WARNING
 
 echo "== database $DB, migrations, static files, seed"
 dropdb --if-exists --maintenance-db="$PG_URL/postgres" "$DB"
-createdb --maintenance-db="$PG_URL/postgres" "$DB"
+if [ -n "${LOAD_SCALE_TEMPLATE:-}" ]; then
+  echo "== a copy of $LOAD_SCALE_TEMPLATE"
+  createdb --maintenance-db="$PG_URL/postgres" --template="$LOAD_SCALE_TEMPLATE" "$DB"
+else
+  createdb --maintenance-db="$PG_URL/postgres" "$DB"
+fi
 $PY manage.py migrate --noinput -v0
 $PY manage.py collectstatic --noinput -v0
-if [ "$SCALE_CLAIMS" -gt 0 ]; then
+if [ "$SCALE_CLAIMS" -gt 0 ] && [ -z "${LOAD_SCALE_TEMPLATE:-}" ]; then
   echo "== make_scale_data: $SCALE_CLAIMS claims"
   $PY manage.py make_scale_data --articles $((SCALE_CLAIMS / 100)) --claims "$SCALE_CLAIMS" \
     >"$OUT/scale.log"

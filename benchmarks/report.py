@@ -29,6 +29,12 @@ for name, row in sorted(rows.items()):
         )
 if failures:
     problems.append(f"{failures} failed requests (see locust_failures.csv)")
+if not requests:
+    problems.append("no request was made (see locust.log)")
+with open(out / "locust_exceptions.csv") as f:
+    crashes = sum(int(row["Count"]) for row in csv.DictReader(f))
+if crashes:
+    problems.append(f"{crashes} exceptions in the simulated people (locust.log)")
 
 # The log-ins, before the timed requests (locustfile.py): timed apart.
 logins = [line.split() for line in (out / "logins.log").read_text().splitlines()]
