@@ -31,6 +31,7 @@ OUT = os.environ.get("LOAD_OUT", ".")
 HOSTS = [h for h in os.environ.get("LOAD_HOSTS", "").split(",") if h]
 STATE = re.compile(r'class="badge state-(\w+)"')
 VERSION = re.compile(r'name="version" value="(\d+)"')
+MESSAGE = re.compile(r'<p class="message message-error">(.*?)</p>')
 UNAVAILABLE = []  # timestamps of 503 answers
 LOGINS = []  # (seconds, status) of each log-in, outside locust's figures
 PEOPLE = int(os.environ.get("LOAD_USERS", "20"))  # locust --users
@@ -92,7 +93,10 @@ class DeskUser(HttpUser):
                 response.success()
                 raise Unavailable
             if response.status_code >= 400:
-                response.failure(f"{response.status_code}: {response.text[:200]}")
+                said = MESSAGE.findall(response.text)  # the refusal, as the page says
+                response.failure(
+                    f"{response.status_code}: {said or response.text[:200]}"
+                )
             elif (
                 response.status_code == 302
                 and "/accounts/login/" in response.headers.get("Location", "")
