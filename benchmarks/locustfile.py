@@ -116,7 +116,7 @@ class DeskUser(HttpUser):
         )
 
     def claim(self, pk):
-        html = self.get(f"/claims/{pk}/", name="/claims/[id]/").text
+        html = self.page = self.get(f"/claims/{pk}/", name="/claims/[id]/").text
         state, version = STATE.search(html), VERSION.search(html)
         return (state.group(1) if state else ""), (
             int(version.group(1)) if version else 0
@@ -164,9 +164,14 @@ class Checker(DeskUser):
         )
         if random.random() < 0.5:
             _, version = self.claim(pk)
-            self.post(
-                f"/claims/{pk}/submit/", {"version": version}, "/claims/[id]/submit/"
-            )
+            # Submit as a person would: with the button the page offers (a claim
+            # page also shows other claims' state badges, so STATE alone can mislead).
+            if f'action="/claims/{pk}/submit/"' in self.page:
+                self.post(
+                    f"/claims/{pk}/submit/",
+                    {"version": version},
+                    "/claims/[id]/submit/",
+                )
 
     @task(1)
     def read_lists(self):
