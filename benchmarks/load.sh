@@ -10,10 +10,14 @@
 #       # round-robin load balancer
 #   LOAD_SCALE_CLAIMS=100000 ...            # first fill the database with
 #       # make_scale_data (LOAD_SCALE_CLAIMS claims in claims/100 articles)
+#   LOAD_SCALE_TEMPLATE=verifier_scale ...  # or start from a copy of a database
+#       # make_scale_data has already filled (CREATE DATABASE ... TEMPLATE, seconds
+#       # instead of minutes; nothing may be connected to it meanwhile)
 #
 # Settings (environment): LOAD_PORT (8161), LOAD_DB (verifier_load), LOAD_PG_URL
 # (postgres://postgres@127.0.0.1:5432), LOAD_USERS (20), LOAD_SECONDS (60), LOAD_WORKERS
-# (4), LOAD_OUT (/tmp/verifier-load), LOAD_RESTART_AT (30 s into the run).
+# (4), LOAD_THREADS (4 per worker), LOAD_OUT (/tmp/verifier-load), LOAD_RESTART_AT (30 s
+# into the run).
 #
 # Passes (exit 0) when locust saw no error, every 503 fell in the restart window,
 # /healthz answered 503 while PostgreSQL was down and 200 again by itself afterwards,
@@ -27,6 +31,7 @@ PG_URL=${LOAD_PG_URL:-postgres://postgres@127.0.0.1:5432}
 USERS=${LOAD_USERS:-20}
 SECONDS_=${LOAD_SECONDS:-60}
 WORKERS=${LOAD_WORKERS:-4}
+THREADS=${LOAD_THREADS:-4}
 RESTART=${LOAD_RESTART_PG:-1}
 RESTART_AT=${LOAD_RESTART_AT:-30}
 OUT=${LOAD_OUT:-/tmp/verifier-load}
@@ -48,15 +53,20 @@ export SECRET_KEY=$($PY -c "import secrets; print(secrets.token_urlsafe(50))")
 # Plain HTTP on the loopback: no TLS proxy here, so no HTTPS redirect or secure cookies.
 export SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 SECURE_HSTS_SECONDS=0
 export LOAD_PASSWORD=load-$($PY -c "import secrets; print(secrets.token_urlsafe(9))")
-export LOAD_PLAN=$OUT/plan.json LOAD_OUT=$OUT
+export LOAD_PLAN=$OUT/plan.json LOAD_OUT=$OUT LOAD_USERS=$USERS
 export LOG_LEVEL=WARNING
 
 echo "== database $DB, migrations, static files, seed"
 dropdb --if-exists --maintenance-db="$PG_URL/postgres" "$DB"
-createdb --maintenance-db="$PG_URL/postgres" "$DB"
+if [ -n "${LOAD_SCALE_TEMPLATE:-}" ]; then
+  echo "== a copy of $LOAD_SCALE_TEMPLATE"
+  createdb --maintenance-db="$PG_URL/postgres" --template="$LOAD_SCALE_TEMPLATE" "$DB"
+else
+  createdb --maintenance-db="$PG_URL/postgres" "$DB"
+fi
 $PY manage.py migrate --noinput -v0
 $PY manage.py collectstatic --noinput -v0
-if [ "$SCALE_CLAIMS" -gt 0 ]; then
+if [ "$SCALE_CLAIMS" -gt 0 ] && [ -z "${LOAD_SCALE_TEMPLATE:-}" ]; then
   echo "== make_scale_data: $SCALE_CLAIMS claims"
   $PY manage.py make_scale_data --articles $((SCALE_CLAIMS / 100)) --claims "$SCALE_CLAIMS" \
     >"$OUT/scale.log"
@@ -73,8 +83,11 @@ cleanup() {
 trap cleanup EXIT
 for n in $(seq 0 $((INSTANCES - 1))); do
   port=$((PORT + n))
-  echo "== gunicorn on http://127.0.0.1:$port ($WORKERS workers)"
+  # As the README deploys it: threaded workers, so that /healthz and short pages are
+  # answered while other threads wait on the database or stream an export.
+  echo "== gunicorn on http://127.0.0.1:$port ($WORKERS workers of $THREADS threads)"
   .venv/bin/gunicorn verifier.wsgi --bind "127.0.0.1:$port" --workers "$WORKERS" \
+    --worker-class gthread --threads "$THREADS" \
     --timeout 60 --error-logfile "$OUT/gunicorn-$port.log" &
   GUNICORNS+=($!)
 done

@@ -5,12 +5,14 @@
     DATABASE_URL=... .venv/bin/python benchmarks/pages.py [--rounds 5] [--out FILE]
 
 In-process (Django's test client, no network), warm, median of ``--rounds``
-interleaved rounds. Each /claims/ view is shown against the Django admin changelist of
-the same claims (the ratio the targets are set in) and a trivial view (/healthz). The
-dashboard and the claims list are measured again with the big articles' texts cut to a
-line (inside a transaction that is rolled back), to show that a 2 MB article costs
-them nothing. Each export runs in a fresh process: time to first byte, total time,
-size, and the peak memory it added to the process. Writes ``benchmarks/results.md``.
+interleaved rounds: wall time, and the CPU time of this process, which says what a
+request costs whatever else shares the machine. Each /claims/ view is shown against the
+Django admin changelist of the same claims (the ratio the targets are set in) and a
+trivial view (/healthz). The dashboard and the claims list are measured again with the
+big articles' texts cut to a line (inside a transaction that is rolled back), to show
+that a 2 MB article costs them nothing. Each export runs in a fresh process: time to
+first byte, total and CPU time, size, and the peak memory it added to the process.
+Writes ``benchmarks/results.md``.
 """
 
 import argparse
@@ -61,7 +63,7 @@ def export_child(url: str) -> None:
     client = setup()
     client.get("/claims/")
     base = rss_mb()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     response = client.get(url)
     first, size = None, 0
     for chunk in (
@@ -70,6 +72,7 @@ def export_child(url: str) -> None:
         first = first if first is not None else time.perf_counter() - start
         size += len(chunk)
     total = time.perf_counter() - start
+    cpu = time.process_time() - cpu
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         json.dumps(
@@ -77,6 +80,7 @@ def export_child(url: str) -> None:
                 "status": response.status_code,
                 "first": first,
                 "total": total,
+                "cpu": cpu,
                 "mb": size / 2**20,
                 "growth": peak - base,
             }
@@ -89,24 +93,33 @@ def timed(client, url):
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as queries:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         response = client.get(url)
         body = response.getvalue() if response.streaming else response.content
-        elapsed = time.perf_counter() - start
-    return response.status_code, elapsed, len(queries), len(body)
+        elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+    return response.status_code, elapsed, cpu, len(queries), len(body)
 
 
 def measure(client, urls: dict, rounds: int) -> dict:
     for url in urls.values():
         timed(client, url)  # warm caches and connections
     samples = {name: [] for name in urls}
+    cpu_samples = {name: [] for name in urls}
     facts = {}
     for _ in range(rounds):
         for name, url in urls.items():
-            status, elapsed, queries, size = timed(client, url)
+            status, elapsed, cpu, queries, size = timed(client, url)
             samples[name].append(elapsed)
+            cpu_samples[name].append(cpu)
             facts[name] = (status, queries, size)
-    return {name: (statistics.median(samples[name]), *facts[name]) for name in urls}
+    return {
+        name: (
+            statistics.median(samples[name]),
+            statistics.median(cpu_samples[name]),
+            *facts[name],
+        )
+        for name in urls
+    }
 
 
 def main():
@@ -115,6 +128,7 @@ def main():
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results.md"))
     args = parser.parse_args()
 
+    load_before = os.getloadavg()
     client = setup()
     from django.db import connection, transaction
     from django.db.models import Count
@@ -148,6 +162,8 @@ def main():
         "dashboard": "/",
         "articles list": "/articles/",
         "big article page": f"/articles/{biggest_by_claims['pk']}/",
+        # Its "Figures that disagree", computed on request for a long report.
+        "big article page, figures": f"/articles/{biggest_by_claims['pk']}/?figures=1",
         "regular article page": f"/articles/{regular.pk}/",
         "claim page": f"/claims/{Claim.objects.order_by('pk').first().pk}/",
     }
@@ -191,19 +207,20 @@ def main():
         + ", ".join(f"#{pk} {size / 1e6:.1f} M characters" for pk, size in big)
         + f"; the most claims in one article: {biggest_by_claims['n']:,}.",
         f"Median of {args.rounds} interleaved rounds, in-process (test client, warm), "
-        f"{platform.node()}, {os.cpu_count()} cores, load average "
-        f"{load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} at the end (other work "
-        "shared the machine: compare the ratios, not the seconds).",
+        f"{platform.node()}, {os.cpu_count()} cores, load average (1 / 5 / 15 min) "
+        f"{load_before[0]:.1f} / {load_before[1]:.1f} / {load_before[2]:.1f} at the "
+        f"start, {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} at the end (other work "
+        "shared the machine: compare the ratios and the CPU times, not the seconds).",
         "",
         "Command: `DATABASE_URL=... .venv/bin/python benchmarks/pages.py`",
         "",
-        "| view | time | x admin changelist | queries | KB | status |",
-        "|---|---|---|---|---|---|",
+        "| view | time | CPU | x admin changelist | queries | KB | status |",
+        "|---|---|---|---|---|---|---|",
     ]
-    for name, (elapsed, status, queries, size) in results.items():
+    for name, (elapsed, cpu, status, queries, size) in results.items():
         lines.append(
-            f"| {name} | {elapsed * 1000:.0f} ms | {elapsed / admin_time:.2f}x | "
-            f"{queries} | {size / 1024:.0f} | {status} |"
+            f"| {name} | {elapsed * 1000:.0f} ms | {cpu * 1000:.0f} ms | "
+            f"{elapsed / admin_time:.2f}x | {queries} | {size / 1024:.0f} | {status} |"
         )
     lines += [
         "",
@@ -223,16 +240,18 @@ def main():
         "",
         "Exports of every claim, each in a fresh process:",
         "",
-        "| format | status | first byte | total | size | peak memory added |",
-        "|---|---|---|---|---|---|",
+        "| format | status | first byte | total | CPU | rows/s of CPU | size "
+        "| peak memory added |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for fmt, e in exports.items():
         if "error" in e:
-            lines.append(f"| {fmt} | failed: {e['error'][-200:]!r} | | | | |")
+            lines.append(f"| {fmt} | failed: {e['error'][-200:]!r} | | | | | | |")
             continue
         lines.append(
             f"| {fmt} | {e['status']} | {e['first']:.2f} s | {e['total']:.1f} s | "
-            f"{e['mb']:.1f} MB | {e['growth']:.0f} MB |"
+            f"{e['cpu']:.1f} s | {n_claims / e['cpu']:,.0f} | {e['mb']:.1f} MB | "
+            f"{e['growth']:.0f} MB |"
         )
     text = "\n".join(lines) + "\n"
     Path(args.out).write_text(text)

@@ -29,6 +29,25 @@ for name, row in sorted(rows.items()):
         )
 if failures:
     problems.append(f"{failures} failed requests (see locust_failures.csv)")
+if not requests:
+    problems.append("no request was made (see locust.log)")
+with open(out / "locust_exceptions.csv") as f:
+    crashes = sum(int(row["Count"]) for row in csv.DictReader(f))
+if crashes:
+    problems.append(f"{crashes} exceptions in the simulated people (locust.log)")
+
+# The log-ins, before the timed requests (locustfile.py): timed apart.
+logins = [line.split() for line in (out / "logins.log").read_text().splitlines()]
+seconds = sorted(float(t) for t, _ in logins)
+if seconds:
+    print(
+        f"log-ins before the timed requests (not in the figures above): "
+        f"{len(seconds)}, median {seconds[len(seconds) // 2] * 1000:.0f} ms, "
+        f"max {seconds[-1] * 1000:.0f} ms"
+    )
+refused = [status for _, status in logins if status != "302"]
+if refused:
+    problems.append(f"{len(refused)} log-ins answered {sorted(set(refused))}, not 302")
 
 probe = [line.split() for line in (out / "healthz.log").read_text().splitlines()]
 probe = [(float(t), code) for t, code in probe]

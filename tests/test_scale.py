@@ -9,9 +9,15 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.conftest import current_version, make_article, make_in_progress
-from verifier import audit, search, workflow
-from verifier.models import Article, Claim, Event
+from tests.conftest import (
+    current_version,
+    make_approved,
+    make_article,
+    make_claim,
+    make_in_progress,
+)
+from verifier import audit, search, views, workflow
+from verifier.models import Article, Claim, Event, Rating
 from verifier.views import other_sentences
 
 pytestmark = pytest.mark.django_db
@@ -368,6 +374,61 @@ def test_long_article_lists_other_sentences_a_page_at_a_time(client, checker, re
     assert "Sentences 201–225 of 225" in last.content.decode()
 
 
+def test_article_page_runs_as_many_queries_for_225_claims_as_for_one(
+    client, checker, report
+):
+    short = make_article(checker, body="Wages rose 2% in 2024.")
+    client.force_login(checker)
+    client.get(short.get_absolute_url())  # the session and permissions, warm
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(short.get_absolute_url()).status_code == 200
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(report.get_absolute_url()).status_code == 200
+    assert len(many) == len(one)
+
+
+FIGURES = (
+    "The council says 1,250 families are waiting for a home.\n\n"
+    "Officials later put the waiting list at 1,400 families."
+)
+
+
+def test_long_article_compares_its_figures_when_asked(client, checker, monkeypatch):
+    monkeypatch.setattr(views, "FIGURES_INLINE", 1)
+    article = make_article(checker, body=FIGURES)
+    client.force_login(checker)
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert "Figures that disagree" in page
+    assert "or two different counts?" not in page
+    assert 'href="?figures=1#figures">Compare the figures</a>' in page
+    asked = client.get(article.get_absolute_url(), {"figures": "1"}).content.decode()
+    assert "“1,250” against “1,400”" in asked
+    assert "Compare the figures" not in asked
+
+
+def test_short_article_shows_its_figure_questions_at_once(client, checker):
+    article = make_article(checker, body=FIGURES)
+    client.force_login(checker)
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert "“1,250” against “1,400”" in page
+    assert "Compare the figures" not in page
+
+
+def test_article_page_marks_an_approved_claim_with_its_frozen_verdict(
+    client, checker, editor
+):
+    claim = make_claim(checker, body="Wages rose 2% in 2024.\n\nPrices rose 3%.")
+    make_approved(claim, checker, editor)
+    colour = Rating.objects.get(label="Misleading").colour
+    # The scale edited behind the workflow: the mark shows what was approved.
+    Rating.objects.filter(label="Misleading").update(label="Renamed", colour="#000000")
+    client.force_login(checker)
+    page = client.get(claim.article.get_absolute_url()).content.decode()
+    assert f'id="mark-{claim.pk}" style="--verdict:{colour}"' in page
+    assert "[1 · Misleading]" in page
+    assert "[2 · Open]" in page
+
+
 def test_article_page_escapes_its_text(client, checker):
     article = make_article(checker, body="<img src=x onerror=alert(1)> rose 5%.")
     client.force_login(checker)
@@ -385,6 +446,15 @@ def test_import_writes_claims_and_their_events_in_bulk(checker):
     inserts = [q for q in captured.captured_queries if q["sql"].startswith("INSERT")]
     assert len(inserts) < 30  # in batches, not 600 single INSERTs
     assert audit.verify_article(article) == []
+
+
+def test_app_connections_run_without_jit():
+    if POSTGRESQL:  # JIT cost the dashboard seconds at 100,000 claims (settings.py)
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW jit")
+            assert cursor.fetchone() == ("off",)
+    else:  # SQLite compiles nothing: no option to pass
+        assert "options" not in connection.settings_dict.get("OPTIONS", {})
 
 
 # --- the benchmark data ---

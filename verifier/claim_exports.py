@@ -110,6 +110,7 @@ def _rows(chunk: list[tuple], link: str) -> Iterator[dict]:
     )
     for claim_id, source_id, url in evidence:
         cited[claim_id].append((source_id, url))
+    local = timezone.get_current_timezone()  # once, not per row
     for row in chunk:
         pk, title, text, claimant, state, label, approved, rationale = row[:8]
         assignee, updated = row[8:]
@@ -126,7 +127,7 @@ def _rows(chunk: list[tuple], link: str) -> Iterator[dict]:
             "assignee": assignee or "",
             "sources": len({source for source, _ in sources}),
             "evidence_urls": list(dict.fromkeys(url for _, url in sources if url)),
-            "updated_at": timezone.localtime(updated).replace(microsecond=0),
+            "updated_at": updated.astimezone(local).replace(microsecond=0),
         }
 
 
@@ -185,7 +186,11 @@ def xlsx_value(value):
 
 
 def xlsx_file(records: Iterable[dict]):
-    """A temporary file holding the workbook, at its start; deleted when closed."""
+    """A temporary file holding the workbook, at its start; deleted when closed.
+
+    openpyxl's write-only mode keeps one row in memory at a time and, with lxml
+    installed, writes each as it comes.
+    """
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Claims")
     sheet.append(HEADERS)
