@@ -55,6 +55,9 @@ export SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 SECURE
 export LOAD_PASSWORD=load-$($PY -c "import secrets; print(secrets.token_urlsafe(9))")
 export LOAD_PLAN=$OUT/plan.json LOAD_OUT=$OUT LOAD_USERS=$USERS
 export LOG_LEVEL=WARNING
+# No mail server here: notifications are written, their mail dropped (a refused SMTP
+# connection per notification would only fill the log).
+export EMAIL_BACKEND=django.core.mail.backends.dummy.EmailBackend
 
 echo "== database $DB, migrations, static files, seed"
 dropdb --if-exists --maintenance-db="$PG_URL/postgres" "$DB"
