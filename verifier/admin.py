@@ -531,41 +531,37 @@ class ClaimAdmin(AuditedAdmin):
         )
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records the workflow writes: listed and searched in the admin, never changed
+    there."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Evidence)
-class EvidenceAdmin(admin.ModelAdmin):
+class EvidenceAdmin(ReadOnlyAdmin):
     list_display = ["claim", "source", "stance", "locator", "added_by", "added_at"]
     list_filter = ["stance", "source__kind"]
     search_fields = ["excerpt", "source__title", "claim__text"]
     list_select_related = ["claim", "source", "added_by"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Note)
-class NoteAdmin(admin.ModelAdmin):
+class NoteAdmin(ReadOnlyAdmin):
     list_display = ["claim", "author", "created_at", "text"]
     search_fields = ["text"]
     list_select_related = ["claim", "author"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(ReadOnlyAdmin):
     """The audit trail: readable and searchable, never editable, by anyone."""
 
     list_display = [
@@ -591,18 +587,9 @@ class EventAdmin(admin.ModelAdmin):
             .defer(*WITHOUT_ARTICLE_TEXT, "claim__search_vector")
         )
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyAdmin):
     """What people were told, and whether their mail went out: filter by email state
     to see failed mail (``manage.py send_notifications`` retries it)."""
 
@@ -628,15 +615,6 @@ class NotificationAdmin(admin.ModelAdmin):
             .select_related("recipient", "claim")
             .defer("claim__search_vector")
         )
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # --- users and groups: Django's own admin, with an Event for every save ---------------

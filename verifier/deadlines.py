@@ -5,7 +5,7 @@ Pure functions of a deadline and the time now; the pages and tables use ``flag``
 
 from datetime import datetime, timedelta
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -74,3 +74,12 @@ def selection(choice: str, *, field: str = "due", now=None) -> Q | None:
         "any": Q(**{f"{field}__isnull": False}),
         "none": Q(**{f"{field}__isnull": True}),
     }.get(choice)
+
+
+def soonest_first(queryset, descending: bool = False):
+    """Work by deadline, soonest first (latest first when ``descending``), work with
+    none last either way; ties by id, so pages are stable."""
+    due = F("due")
+    if descending:
+        return queryset.order_by(due.desc(nulls_last=True), "-pk")
+    return queryset.order_by(due.asc(nulls_last=True), "pk")

@@ -2,7 +2,6 @@
 
 import django_tables2 as tables
 from django.core.paginator import Paginator
-from django.db import models
 from django.db.models import Case, Value, When
 from django.db.models.functions import Substr
 from django.urls import reverse
@@ -168,14 +167,8 @@ class ClaimTable(tables.Table):
         return queryset.order_by(*ordering), True
 
     def order_due(self, queryset, is_descending):
-        # Soonest first, work without a deadline last, along claim_due_id_idx.
-        due = models.F("due")
-        ordering = (
-            [due.desc(nulls_last=True), "-pk"]
-            if is_descending
-            else [due.asc(nulls_last=True), "pk"]
-        )
-        return queryset.order_by(*ordering), True
+        # Along claim_due_id_idx.
+        return deadlines.soonest_first(queryset, is_descending), True
 
     def order_state(self, queryset, is_descending):
         # As the work flows (open, in progress, submitted, approved, dismissed), not
@@ -305,10 +298,4 @@ class ArticleTable(tables.Table):
         return deadlines.flag(value, settled=record.is_signed_off)
 
     def order_due(self, queryset, is_descending):
-        due = models.F("due")
-        ordering = (
-            [due.desc(nulls_last=True), "-pk"]
-            if is_descending
-            else [due.asc(nulls_last=True), "pk"]
-        )
-        return queryset.order_by(*ordering), True
+        return deadlines.soonest_first(queryset, is_descending), True
