@@ -235,6 +235,47 @@ def test_sign_off_racing_a_claim_change_never_signs_an_unsettled_article(
         workflow.submit(claim, user=checker, version=current_version(claim))
 
 
+def test_checkers_on_different_claims_of_one_article_do_not_wait_in_line(
+    checker, other_checker, monkeypatch
+):
+    # Fifteen checkers on one long transcript: one checker's change in flight (its
+    # claim locked, the article held) must not hold up a colleague's change to another
+    # claim of the same article. On SQLite writers take turns by design.
+    first, second = many_claims(checker, n=2)
+    in_flight, colleague_done = threading.Event(), threading.Event()
+    slow = threading.local()
+    real_append = audit.append
+
+    def append_once_the_colleague_is_done(events):
+        if getattr(slow, "thread", False):
+            # Inside the slow change's transaction, with its locks taken.
+            in_flight.set()
+            colleague_done.wait(timeout=2)
+        return real_append(events)
+
+    monkeypatch.setattr(audit, "append", append_once_the_colleague_is_done)
+    finished = []
+
+    def slow_change():
+        slow.thread = True
+        workflow.add_note(first, user=checker, text="Called the ministry.")
+        finished.append("slow")
+
+    def colleague():
+        assert in_flight.wait(timeout=5)
+        workflow.add_note(second, user=other_checker, text="Found the table.")
+        finished.append("colleague")
+        colleague_done.set()
+
+    outcomes = race(slow_change, colleague)
+    assert winners(outcomes) == [0, 1]
+    if connection.vendor == "postgresql":
+        assert finished == ["colleague", "slow"]
+    else:
+        assert finished == ["slow", "colleague"]
+    assert audit.verify_article(first.article) == []
+
+
 def test_assign_racing_start_lets_exactly_one_through(checker, other_checker, editor):
     for claim in many_claims(checker):
         seen = refresh(claim).version

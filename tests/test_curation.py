@@ -134,6 +134,27 @@ def test_merge_joins_neighbours_and_dismisses_the_second(checker):
     assert refresh(third).state == Claim.State.OPEN
 
 
+def test_restoring_a_claim_merged_away_is_refused_while_the_merge_covers_it(
+    checker, editor
+):
+    article = make_article(checker)
+    first, second, _ = claims_of(article)
+    merged = workflow.merge(first, second, user=checker, version=current_version(first))
+    with pytest.raises(workflow.WorkflowError, match=f"Claim #{merged.pk} covers"):
+        workflow.restore(second, user=editor, version=current_version(second))
+    assert refresh(second).state == Claim.State.DISMISSED
+    # Once the merged claim gives the text back, the claim can come back.
+    workflow.adjust_span(
+        merged,
+        user=checker,
+        start=first.start,
+        end=first.end,
+        version=current_version(merged),
+    )
+    workflow.restore(second, user=editor, version=current_version(second))
+    assert refresh(second).state == Claim.State.OPEN
+
+
 def test_merge_of_claims_that_are_not_neighbours_is_refused(checker):
     article = make_article(checker)
     first, _, third = claims_of(article)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -148,6 +148,12 @@ def _reason(reason: str, doing: str) -> str:
 
 
 def _lock_article(article: Article) -> Article:
+    """The article, locked against every other change to it or its claims.
+
+    Taken by changes to the article itself (sign-off, a new text, its deadline) and by
+    changes to where claims lie in the text (adding, adjusting, splitting, merging,
+    restoring), so that no two of them place claims over each other.
+    """
     # The text (up to 2 MB) and its sentence list load only if a change reads them.
     return (
         Article.objects.select_for_update()
@@ -156,17 +162,43 @@ def _lock_article(article: Article) -> Article:
     )
 
 
-def _lock_claim_unversioned(claim: Claim) -> Claim:
-    """The claim and its article, locked (article first)."""
-    article = _lock_article(claim.article)
+def _hold_article(article: Article) -> Article:
+    """The article, held under a shared lock: it cannot change (nor be signed off)
+    until this transaction ends, but other changes to its claims go on meanwhile.
+
+    Taken by a change to one claim's work (its verdict, state, notes, evidence,
+    assignee): fifteen checkers on one long article would otherwise wait in line for
+    its row. Django has no shared row lock, hence the raw query (on SQLite writers
+    take turns anyway: transaction_mode IMMEDIATE).
+    """
+    # The columns but the text and sentence list, as _lock_article's defer().
+    quote = connection.ops.quote_name
+    columns = ", ".join(
+        quote(field.column)
+        for field in Article._meta.concrete_fields
+        if field.name not in ("body", "sentences")
+    )
+    lock = " FOR SHARE" if connection.features.has_select_for_update else ""
+    return Article.objects.raw(
+        f"SELECT {columns} FROM {quote(Article._meta.db_table)} WHERE id = %s{lock}",
+        [article.pk],
+    )[0]
+
+
+def _lock_claim_unversioned(claim: Claim, *, exclusive: bool = False) -> Claim:
+    """The claim locked, and its article held (article first); ``exclusive`` locks the
+    article instead (_lock_article), for a change that moves claims in the text or
+    changes the article too."""
+    article = (_lock_article if exclusive else _hold_article)(claim.article)
     locked = Claim.objects.select_for_update().get(pk=claim.pk)
     locked.article = article
     return locked
 
 
-def _lock_claim(claim: Claim, version: int | None) -> Claim:
-    """The claim and its article, locked; a Conflict unless ``version`` is stored."""
-    locked = _lock_claim_unversioned(claim)
+def _lock_claim(claim: Claim, version: int | None, *, exclusive: bool = False) -> Claim:
+    """The claim locked, its article held (or locked: ``exclusive``); a Conflict
+    unless ``version`` is stored."""
+    locked = _lock_claim_unversioned(claim, exclusive=exclusive)
     _check_version(locked, version)
     return locked
 
@@ -279,6 +311,14 @@ def _plain(value):
     if hasattr(value, "pk"):
         return str(value)
     return value
+
+
+def _opens_review(claim: Claim) -> bool:
+    """Whether starting work on the claim opens its draft article for review: a change
+    to the article, which needs it locked (``exclusive``), not held. Asked before the
+    lock, of the article as the caller read it: an article never returns to draft, so
+    a stale answer can only ask for more than it needs."""
+    return claim.article.state == Article.State.DRAFT
 
 
 def _begin_review(article: Article, user: User) -> None:
@@ -726,7 +766,7 @@ def approvable_by(user: User, claims: QuerySet) -> QuerySet:
 @transaction.atomic
 def start(claim: Claim, *, user: User, version: int | None) -> Claim:
     """Begin work; an unassigned claim becomes the user's."""
-    claim = _lock_claim(claim, version)
+    claim = _lock_claim(claim, version, exclusive=_opens_review(claim))
     _check(can_start(user, claim))
     _begin_review(claim.article, user)
     _audited_save(
@@ -949,8 +989,17 @@ def dismiss(claim: Claim, *, user: User, reason: str, version: int | None) -> Cl
 
 @transaction.atomic
 def restore(claim: Claim, *, user: User, version: int | None) -> Claim:
-    claim = _lock_claim(claim, version)
+    claim = _lock_claim(claim, version, exclusive=True)
     _check(can_restore(user, claim))
+    if not claim.orphaned:
+        # Its text may have gone to another claim since (a merge, an adjustment).
+        _ensure_free(
+            claim.article,
+            claim.start,
+            claim.end,
+            exclude=[claim],
+            problem="Claim #{} covers this text now; adjust that one first.",
+        )
     _audited_save(claim, user, "restore", state=Claim.State.OPEN, dismiss_reason="")
     return claim
 
@@ -1100,7 +1149,7 @@ def reuse(claim: Claim, *, user: User, prior: Claim, version: int | None) -> Cla
     """Start a claim's review from a verdict approved elsewhere ("Previously
     checked"): its rating, rationale and evidence, with an Event saying where they
     came from. The claim still goes to an editor for approval."""
-    claim = _lock_claim(claim, version)
+    claim = _lock_claim(claim, version, exclusive=_opens_review(claim))
     _check(can_reuse(user, claim))
     prior = Claim.objects.select_related("article").get(pk=prior.pk)
     if prior.state != Claim.State.APPROVED or prior.article_id == claim.article_id:
@@ -1424,7 +1473,13 @@ def resolve_quote(body: str, quote: str, near: int | None = None) -> tuple[int, 
     return start, start + len(quote)
 
 
-def _ensure_free(article: Article, start: int, end: int, exclude=()) -> None:
+def _ensure_free(
+    article: Article,
+    start: int,
+    end: int,
+    exclude=(),
+    problem: str = "That text overlaps claim #{}; adjust that one instead.",
+) -> None:
     clash = (
         article.claims.exclude(state=Claim.State.DISMISSED)
         .exclude(orphaned=True)
@@ -1434,9 +1489,7 @@ def _ensure_free(article: Article, start: int, end: int, exclude=()) -> None:
         .first()
     )
     if clash is not None:
-        raise WorkflowError(
-            f"That text overlaps claim #{clash.pk}; adjust that one instead."
-        )
+        raise WorkflowError(problem.format(clash.pk))
 
 
 def _trim(body: str, start: int, end: int) -> tuple[int, int]:
@@ -1487,7 +1540,7 @@ def _reanchor(
 def adjust_span(
     claim: Claim, *, user: User, start: int, end: int, version: int | None
 ) -> Claim:
-    claim = _lock_claim(claim, version)
+    claim = _lock_claim(claim, version, exclusive=True)
     _check(can_adjust(user, claim))
     body = claim.article.body
     quote_selector(body, start, end)
@@ -1503,7 +1556,7 @@ def adjust_span(
 @transaction.atomic
 def split(claim: Claim, *, user: User, at: int, version: int | None) -> Claim:
     """Cut an open claim in two at ``at``; returns the new second claim."""
-    claim = _lock_claim(claim, version)
+    claim = _lock_claim(claim, version, exclusive=True)
     _check(can_split(user, claim))
     body = claim.article.body
     first = _trim(body, claim.start, at) if claim.start < at < claim.end else (0, 0)
@@ -1534,8 +1587,8 @@ def merge(claim: Claim, other: Claim, *, user: User, version: int | None) -> Cla
         raise WorkflowError("A claim cannot be merged with itself.")
     # Locks in text order, the same order for everyone, so two merges never deadlock.
     first, second = sorted([claim, other], key=lambda c: (c.start, c.pk))
-    first = _lock_claim_unversioned(first)
-    second = _lock_claim_unversioned(second)
+    first = _lock_claim_unversioned(first, exclusive=True)
+    second = _lock_claim_unversioned(second, exclusive=True)
     second.article = first.article
     _check_version(first if first.pk == claim.pk else second, version)
     for each in (first, second):
