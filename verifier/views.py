@@ -18,7 +18,7 @@ from django.db import (
     connection,
     transaction,
 )
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.db.models.functions import Substr
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -101,14 +101,19 @@ class DashboardView(PermissionRequiredMixin, TemplateView):
 
 def verdict_chart() -> charts.BarChart:
     """Approved verdicts per rating: every active rating, and retired ones in use."""
-    ratings = (
-        Rating.objects.annotate(
-            n=Count("claims", filter=Q(claims__state=Claim.State.APPROVED))
-        )
-        .filter(Q(is_active=True) | Q(n__gt=0))
-        .order_by("position", "pk")
+    approved = dict(
+        Claim.objects.filter(state=Claim.State.APPROVED)
+        .values_list("rating")
+        .annotate(n=Count("*"))
+        .order_by()
     )
-    return charts.verdict_chart([(r.label, r.colour, r.n) for r in ratings])
+    return charts.verdict_chart(
+        [
+            (rating.label, rating.colour, approved.get(rating.pk, 0))
+            for rating in Rating.objects.order_by("position", "pk")
+            if rating.is_active or rating.pk in approved
+        ]
+    )
 
 
 class ArticleListView(PermissionRequiredMixin, SingleTableMixin, FilterView):
