@@ -8,6 +8,7 @@ from django.db.models import Q
 
 from verifier import importing, validators
 from verifier.models import Claim, Evidence, Priority, Rating, Source
+from verifier.widgets import QuickSelect
 
 
 class Form(forms.Form):
@@ -117,6 +118,7 @@ class AssignForm(VersionedForm):
         queryset=get_user_model().objects.none(),
         required=False,
         empty_label="— unassigned —",
+        widget=QuickSelect,
     )
 
     def __init__(self, *args, **kwargs):
@@ -212,6 +214,7 @@ class EvidenceForm(Form):
         queryset=Source.objects.current(),
         required=False,
         empty_label="— a new source (fill in below) —",
+        widget=QuickSelect,
     )
     new_title = forms.CharField(label="Title", required=False, max_length=300)
     new_publisher = forms.CharField(label="Publisher", required=False, max_length=200)
