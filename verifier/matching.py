@@ -11,6 +11,7 @@ differ: then it is only similar, and the difference is named, because "lost trac
 No ORM, no request, no settings: ``verifier.previously`` finds the candidates.
 """
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -192,6 +193,9 @@ def _names(text: str) -> tuple[list[Name], set[str]]:
     return names, acronyms
 
 
+# The same approved claims come up as candidates on claim page after claim page, and a
+# Reading never changes (frozen): each process keeps the last few thousand.
+@functools.lru_cache(maxsize=4096)
 def read(text: str) -> Reading:
     """Reduce a claim to its stems, figures, dates and named subjects."""
     names, acronyms = _names(text)
