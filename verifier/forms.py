@@ -211,7 +211,8 @@ class EvidenceForm(Form):
 
     source = forms.ModelChoiceField(
         label="Source",
-        queryset=Source.objects.current(),
+        # What the option shows (Source.__str__), not each source's notes and links.
+        queryset=Source.objects.current().only("pk", "title", "publisher"),
         required=False,
         empty_label="— a new source (fill in below) —",
         widget=QuickSelect,

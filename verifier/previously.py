@@ -28,31 +28,20 @@ class Prior:
     match: matching.Match
 
 
-def candidates(claim: Claim):
-    approved = (
-        Claim.objects.filter(state=Claim.State.APPROVED)
-        .exclude(article_id=claim.article_id)
-        .select_related("article")
-        .only(
-            "pk",
-            "text",
-            "approval",
-            "state",
-            "article__id",
-            "article__title",
-            "article__outlet",
-            "article__published_on",
-        )
+def candidates(claim: Claim) -> dict[int, str]:
+    """Approved claims of other articles that may match: their text by id."""
+    approved = Claim.objects.filter(state=Claim.State.APPROVED).exclude(
+        article_id=claim.article_id
     )
     if connection.vendor != "postgresql":
-        return list(approved.order_by("-updated_at")[:RECENT])
+        return dict(approved.order_by("-updated_at").values_list("pk", "text")[:RECENT])
     # The nearest in trigrams first, walked along claim_approved_text_gist (migration
     # 0017): the same fifty as "similarity above 0.3, best first", without rechecking
     # every approved claim that shares a few common trigrams.
     by_trigram = approved.annotate(
         distance=TrigramDistance("text", claim.text)
     ).order_by("distance")
-    found = {c.pk: c for c in by_trigram[:CANDIDATES]}
+    found = dict(by_trigram.values_list("pk", "text")[:CANDIDATES])
     words = sorted(set(re.findall(r"[a-z]{3,}", claim.text.lower())) - matching.STOP)
     if words:
         # Any of its words in an approved claim's text: the stored search vector
@@ -63,22 +52,37 @@ def candidates(claim: Claim):
             search_type="raw",
             config="english",
         )
-        by_words = approved.filter(search_vector=query)
-        for candidate in by_words.order_by("-updated_at")[:CANDIDATES]:
-            found.setdefault(candidate.pk, candidate)
-    return list(found.values())
+        by_words = approved.filter(search_vector=query).order_by("-updated_at")
+        for pk, text in by_words.values_list("pk", "text")[:CANDIDATES]:
+            found.setdefault(pk, text)
+    return found
 
 
 def previously_checked(claim: Claim, limit: int = SHOWN) -> list[Prior]:
-    """The best matches first: the same claim before claims that only look similar."""
+    """The best matches first: the same claim before claims that only look similar.
+
+    The candidates are compared as text; only the few shown are loaded as claims.
+    """
     reading = matching.read(claim.text)
-    priors = []
-    for candidate in candidates(claim):
-        match = matching.compare(reading, matching.read(candidate.text))
+    matches = []
+    for pk, text in candidates(claim).items():
+        match = matching.compare(reading, matching.read(text))
         if match.similarity >= matching.RELATED:
-            priors.append(Prior(candidate, match))
-    priors.sort(key=lambda p: (not p.match.same, -p.match.similarity, p.claim.pk))
-    return priors[:limit]
+            matches.append((pk, match))
+    matches.sort(key=lambda m: (not m[1].same, -m[1].similarity, m[0]))
+    matches = matches[:limit]
+    shown = Claim.objects.select_related("article").only(
+        "pk",
+        "text",
+        "approval",
+        "state",
+        "article__id",
+        "article__title",
+        "article__outlet",
+        "article__published_on",
+    )
+    claims = shown.in_bulk([pk for pk, _ in matches])
+    return [Prior(claims[pk], match) for pk, match in matches if pk in claims]
 
 
 def checked_before(article, limit: int = 100) -> list[Claim]:

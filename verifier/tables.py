@@ -1,12 +1,14 @@
 """The list pages' tables; the claims table is also what the exports hold."""
 
+import html
+
 import django_tables2 as tables
 from django.core.paginator import Paginator
 from django.db.models import Case, Value, When
 from django.db.models.functions import Substr
 from django.urls import reverse
-from django.utils import dateformat, timezone
-from django.utils.html import format_html, format_html_join
+from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 from django_tables2.rows import BoundRows
@@ -19,6 +21,22 @@ LIST_TEXT = 240  # how much of a claim the list shows: most claims whole
 LIST_TITLE = 40  # an article title longer than this is cut (the link has it whole)
 EMPTY = "—"  # what django-tables2 shows in an empty cell
 NO_DEADLINE = format_html('<span class="no-deadline">{}</span>', EMPTY)
+
+
+def quick_html(template: str, *args) -> SafeString:
+    """format_html for the rows of a long table: the same escaping (an argument with
+    __html__ is taken as it is, any other escaped), by the standard library's
+    html.escape without Django's per-call check for lazy strings, which cost a third
+    of the claims table's time."""
+    return SafeString(
+        template.format(
+            *(
+                arg.__html__() if hasattr(arg, "__html__") else html.escape(str(arg))
+                for arg in args
+            )
+        )
+    )
+
 
 # Each cell carries its column's name, which the phone layout shows beside the value
 # (app.css turns rows into cards there). A column with its own td attrs adds it too.
@@ -34,7 +52,7 @@ class StateColumn(tables.Column):
 
     @staticmethod
     def badge(record):
-        return format_html(
+        return quick_html(
             '<span class="badge state-{}">{}</span>',
             record.state,
             record.get_state_display(),
@@ -181,7 +199,7 @@ class ClaimTable(tables.Table):
         if self.query:
             # Search results show the whole claim with the matched words marked.
             return search.highlighted(record, record.text, self.query)
-        return Truncator(record.text).chars(LIST_TEXT)
+        return cut(record.text, LIST_TEXT)
 
     def article_cell(self, claim: Claim, index: int) -> SafeString:
         """The article's title, cut short; on a row below one of the same article
@@ -193,30 +211,27 @@ class ClaimTable(tables.Table):
         same = claim.article_id == self._previous_article
         self._previous_article = claim.article_id
         if same:
-            return format_html(
+            return quick_html(
                 '<a class="same-article" href="{}">same article'
                 '<span class="visually-hidden">: {}</span></a>',
                 url,
                 title,
             )
-        return format_html(
-            '<a href="{}" title="{}">{}</a>',
-            url,
-            title,
-            Truncator(title).chars(LIST_TITLE),
+        return quick_html(
+            '<a href="{}" title="{}">{}</a>', url, title, cut(title, LIST_TITLE)
         )
 
     def row_html(self, claim: Claim, index: int) -> SafeString:
         """The row as the columns above render it, in one pass."""
         claim_url = f"{self._claims_url}{claim.pk}/"
-        updated = dateformat.format(timezone.localtime(claim.updated_at), "Y-m-d H:i T")
+        updated = timezone.localtime(claim.updated_at)
         cells = [
-            ("#", "col-id", format_html('<a href="{}">{}</a>', claim_url, claim.pk)),
+            ("#", "col-id", quick_html('<a href="{}">{}</a>', claim_url, claim.pk)),
             ("Article", "col-article", self.article_cell(claim, index)),
             (
                 "Claim",
                 "claim-text",
-                format_html('<a href="{}">{}</a>', claim_url, self.render_text(claim)),
+                quick_html('<a href="{}">{}</a>', claim_url, self.render_text(claim)),
             ),
             ("Claimant", "col-claimant", claim.claimant or EMPTY),
             ("State", "col-state", StateColumn.badge(claim)),
@@ -236,28 +251,25 @@ class ClaimTable(tables.Table):
                 "col-due",
                 deadlines.flag(claim.due, settled=claim.is_settled) or NO_DEADLINE,
             ),
-            ("Updated", "col-updated", updated),
+            # As the DateTimeColumn's "Y-m-d H:i T" of the other tables.
+            ("Updated", "col-updated", f"{updated:%Y-%m-%d %H:%M} {updated.tzname()}"),
         ]
         if self.bulk_assign:
             cells.insert(0, ("Select", "col-select", self.select_cell(claim)))
-        return format_html(
-            '<tr class="{}">{}</tr>',
-            "odd" if index % 2 else "even",
-            format_html_join(
-                "",
-                '<td data-label="{}"{}>{}</td>',
-                (
-                    (label, format_html(' class="{}"', css) if css else "", value)
-                    for label, css, value in cells
-                ),
-            ),
+        return SafeString(
+            f'<tr class="{"odd" if index % 2 else "even"}">'
+            + "".join(
+                quick_html('<td data-label="{}" class="{}">{}</td>', label, css, value)
+                for label, css, value in cells
+            )
+            + "</tr>"
         )
 
     @staticmethod
     def select_cell(claim: Claim) -> SafeString:
         # The version the editor saw goes with each row: workflow.assign refuses a
         # claim that changed since.
-        return format_html(
+        return quick_html(
             '<input type="checkbox" name="claim" value="{}" form="bulk-assign"'
             ' aria-label="Select claim #{}">'
             '<input type="hidden" name="version-{}" value="{}" form="bulk-assign">',
@@ -268,11 +280,17 @@ class ClaimTable(tables.Table):
         )
 
     def render_rating(self, record):
-        return format_html(
+        return quick_html(
             '<span class="verdict" style="--verdict:{}">{}</span>',
             record.verdict.colour,
             claim_exports.verdict(record),
         )
+
+
+def cut(text: str, length: int) -> str:
+    """``text`` cut to ``length`` characters with an ellipsis, as Truncator.chars (only
+    asked when the text is longer: most claims are not)."""
+    return text if len(text) <= length else Truncator(text).chars(length)
 
 
 class ArticleTable(tables.Table):
