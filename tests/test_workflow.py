@@ -1,6 +1,7 @@
 """Every allowed and forbidden transition, with the Event each one writes."""
 
 import pytest
+from django.contrib.auth.models import User
 
 from tests.conftest import (
     cite,
@@ -959,6 +960,13 @@ def test_dashboard_list_of_approvable_claims_agrees_with_can_approve(
                 if workflow.can_approve(person, c) is None
             }
             assert listed == judged, (four_eyes, person)
+        # Who is told a verdict awaits them: the same judgement, claim by claim
+        # (superusers hold every permission but are not on the desk).
+        desk = User.objects.filter(is_superuser=False)
+        for c in Claim.objects.all():
+            told = {person.pk for person in workflow.approvers(c)}
+            judged = {p.pk for p in desk if workflow.can_approve(p, c) is None}
+            assert told == judged, (four_eyes, c.pk)
     WorkflowPolicy.objects.filter(pk=1).update(four_eyes=True)
     listed = workflow.approvable_by(editor, Claim.objects.all())
     assert {c.pk for c in listed} == {claims[0].pk, claims[3].pk, claims[4].pk}

@@ -156,9 +156,7 @@ def _returned(event: Event, people: _People) -> list[Notification]:
 def _submitted(event: Event, people: _People) -> list[Notification]:
     claim = event.claim
     editors = [
-        editor.pk
-        for editor in people.holding(workflow.APPROVE)
-        if editor.pk != event.actor_id and workflow.can_approve(editor, claim) is None
+        editor.pk for editor in workflow.approvers(claim) if editor.pk != event.actor_id
     ]
     text = f"{event.actor} submitted {_claim_words(claim)} for your approval."
     return _about(event, Kind.AWAITING_APPROVAL, text, *editors)

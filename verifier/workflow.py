@@ -16,6 +16,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -456,6 +457,26 @@ def can_approve(user: User, claim: Claim) -> str | None:
         or _not_in(claim, _SUBMITTED, "approve it")
         or _wrote_it(user, claim)
     )
+
+
+def approvers(claim: Claim) -> list[User]:
+    """Everyone on the desk who may approve the claim now: ``can_approve`` asked of
+    every active user, with the permission read in one query and the claim's Events
+    once (not both once a person: a submit told nine editors in 40 queries).
+    Superusers hold every permission but are not on the desk."""
+    if _read_only(claim) or _not_in(claim, _SUBMITTED, "approve it"):
+        return []
+    holders = get_user_model().objects.with_perm(
+        APPROVE,
+        include_superusers=False,
+        backend="django.contrib.auth.backends.ModelBackend",
+    )
+    authors = (
+        verdict_authors(claim.events.order_by("pk"))
+        if WorkflowPolicy.current().four_eyes
+        else set()
+    )
+    return [person for person in holders if person.pk not in authors]
 
 
 def can_return(user: User, claim: Claim) -> str | None:
