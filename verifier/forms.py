@@ -1,5 +1,6 @@
 """Forms validate and normalise input; the workflow decides what may happen."""
 
+import functools
 from zoneinfo import available_timezones
 
 from django import forms
@@ -431,6 +432,7 @@ class SplitForm(VersionedForm):
     )
 
 
+@functools.cache  # available_timezones() reads the system's zone files each time
 def time_zone_choices() -> list[tuple[str, str]]:
     return [(name, name.replace("_", " ")) for name in sorted(available_timezones())]
 
@@ -444,6 +446,7 @@ class PreferencesForm(Form):
     time_zone = forms.ChoiceField(
         label="Time zone",
         choices=time_zone_choices,
+        widget=QuickSelect,  # some six hundred zones
         help_text="Every time on the site is shown in this zone.",
         error_messages={
             "invalid_choice": "“%(value)s” is not a time zone we know: choose one "
