@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.conftest import (
     current_version,
@@ -18,7 +19,7 @@ from tests.conftest import (
     refresh,
 )
 from verifier import matching, previously, workflow
-from verifier.models import Claim, Event
+from verifier.models import Claim, Event, PriorCandidates
 
 pytestmark = pytest.mark.django_db
 
@@ -125,6 +126,51 @@ def test_claims_of_the_same_article_are_not_previously_checked(checker, editor):
     article = article_with(checker, CHECKED, REWORDED)
     make_approved(claim_of(article, CHECKED), checker, editor)
     assert previously.previously_checked(claim_of(article, REWORDED)) == []
+
+
+def test_a_verdict_approved_after_the_first_look_shows_on_the_next(checker, editor):
+    # The candidates found on the first view are kept; a later approval still counts.
+    claim = claim_of(article_with(checker, REWORDED), REWORDED)
+    assert previously.previously_checked(claim) == []
+    kept = PriorCandidates.objects.get(claim=claim)
+    checked = claim_of(article_with(checker, CHECKED, title="Watchdog report"), CHECKED)
+    make_approved(checked, checker, editor)
+    (prior,) = previously.previously_checked(claim)
+    assert prior.claim.pk == checked.pk and prior.match.same
+    # Found without asking afresh: the kept candidates were topped up.
+    assert PriorCandidates.objects.get(claim=claim).found_at == kept.found_at
+
+
+def test_a_verdict_reopened_since_the_first_look_no_longer_shows(
+    checker, editor, approved_elsewhere
+):
+    claim = claim_of(article_with(checker, REWORDED), REWORDED)
+    assert [p.claim.pk for p in previously.previously_checked(claim)] == [
+        approved_elsewhere.pk
+    ]
+    workflow.reopen(
+        approved_elsewhere,
+        user=editor,
+        reason="New figures.",
+        version=current_version(approved_elsewhere),
+    )
+    assert previously.previously_checked(claim) == []
+
+
+def test_kept_candidates_are_found_afresh_when_old_or_the_claim_changed(
+    checker, approved_elsewhere
+):
+    claim = claim_of(article_with(checker, REWORDED), REWORDED)
+    previously.previously_checked(claim)
+    PriorCandidates.objects.filter(claim=claim).update(
+        ids=[], found_at=timezone.now() - previously.REFRESH
+    )
+    # Too old: asked afresh, and the match (approved before the row) is back.
+    assert len(previously.previously_checked(claim)) == 1
+    PriorCandidates.objects.filter(claim=claim).update(
+        ids=[], found_at=timezone.now(), text_sha256="another text"
+    )
+    assert len(previously.previously_checked(claim)) == 1
 
 
 # --- reuse ---

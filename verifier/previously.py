@@ -3,21 +3,31 @@
 The database proposes candidates (on PostgreSQL by trigram similarity and full-text
 search, both from ``django.contrib.postgres``; on SQLite the most recent approved
 claims), and ``verifier.matching`` judges each one, so both databases give the same
-answer whenever the candidates include the match.
+answer whenever the candidates include the match. The candidates found for a claim are
+kept (PriorCandidates) and topped up with later approvals, so that a claim page does
+not ask the trigram index on every view.
 """
 
+import hashlib
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.contrib.postgres.search import SearchQuery, TrigramDistance
 from django.db import connection
+from django.utils import timezone
 
 from verifier import matching
-from verifier.models import Claim
+from verifier.models import Claim, PriorCandidates
 
 CANDIDATES = 50  # per method, on PostgreSQL
 RECENT = 2000  # on SQLite: the most recently approved claims are compared
 SHOWN = 5
+# How long the candidates found for a claim serve (PriorCandidates) before the indexes
+# are asked again; what was approved meanwhile is added to them on every view.
+REFRESH = timedelta(minutes=10)
+LATE = timedelta(minutes=1)
+NEWLY = 200  # more approved since than this (a batch, an archive): ask afresh
 
 
 @dataclass(frozen=True)
@@ -29,10 +39,45 @@ class Prior:
 
 
 def candidates(claim: Claim) -> dict[int, str]:
-    """Approved claims of other articles that may match: their text by id."""
+    """Approved claims of other articles that may match: their text by id.
+
+    Found afresh (``_find``) at most every REFRESH and when the claim's text changes;
+    in between, the ones found then that are still approved, and every claim approved
+    since: never fewer candidates than asking afresh, at a fraction of the cost.
+    """
     approved = Claim.objects.filter(state=Claim.State.APPROVED).exclude(
         article_id=claim.article_id
     )
+    digest = hashlib.sha256(claim.text.encode()).hexdigest()
+    now = timezone.now()
+    known = PriorCandidates.objects.filter(
+        claim_id=claim.pk, text_sha256=digest, found_at__gt=now - REFRESH
+    ).first()
+    if known is not None:
+        # A transaction commits a moment after it stamps updated_at: look back LATE.
+        since = approved.filter(updated_at__gte=known.found_at - LATE)
+        recent = dict(
+            since.order_by("-updated_at").values_list("pk", "text")[: NEWLY + 1]
+        )
+        if len(recent) <= NEWLY:  # else a batch was approved: ask afresh
+            kept = approved.filter(pk__in=known.ids).values_list("pk", "text")
+            return {**dict(kept), **recent}
+    found = _find(claim, approved)
+    PriorCandidates.objects.bulk_create(
+        [
+            PriorCandidates(
+                claim_id=claim.pk, text_sha256=digest, ids=list(found), found_at=now
+            )
+        ],
+        update_conflicts=True,
+        unique_fields=["claim"],
+        update_fields=["text_sha256", "ids", "found_at"],
+    )
+    return found
+
+
+def _find(claim: Claim, approved) -> dict[int, str]:
+    """The candidates among ``approved``, asked of the database's indexes."""
     if connection.vendor != "postgresql":
         return dict(approved.order_by("-updated_at").values_list("pk", "text")[:RECENT])
     # The nearest in trigrams first, walked along claim_approved_text_gist (migration
