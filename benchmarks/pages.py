@@ -12,7 +12,8 @@ trivial view (/healthz). The dashboard and the claims list are measured again wi
 big articles' texts cut to a line (inside a transaction that is rolled back), to show
 that a 2 MB article costs them nothing. Each export runs in a fresh process: time to
 first byte, total and CPU time, size, and the peak memory it added to the process.
-Writes ``benchmarks/results.md``.
+Writes the tables of ``benchmarks/results.md``, keeping the sections written by hand
+below them (## headings).
 """
 
 import argparse
@@ -258,8 +259,13 @@ def main():
             f"{e['growth']:.0f} MB |"
         )
     text = "\n".join(lines) + "\n"
-    Path(args.out).write_text(text)
     print(text)
+    # The sections written by hand below the tables (## headings: the load test, what
+    # changed and why) stay; the tables above them are replaced.
+    out = Path(args.out)
+    earlier = out.read_text() if out.exists() else ""
+    kept = earlier[earlier.index("\n## ") :] if "\n## " in earlier else ""
+    out.write_text(text + kept)
 
 
 if __name__ == "__main__":
