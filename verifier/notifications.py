@@ -45,10 +45,6 @@ Kind = Notification.Kind
 # full stop ("thanks @bob.") and cannot start inside a word or an email address.
 MENTION = re.compile(r"(?<![\w.+@-])@([\w.+-]*[\w+-])")
 
-# Who holds a permission through a group or directly; superusers (the admin) hold
-# every permission but are not on the desk, so they are not told of its work.
-PERMISSIONS_BACKEND = "django.contrib.auth.backends.ModelBackend"
-
 SETTLED = (Claim.State.APPROVED, Claim.State.DISMISSED)
 
 
@@ -113,7 +109,7 @@ class _People:
         if perm not in self._holders:
             self._holders[perm] = list(
                 get_user_model().objects.with_perm(
-                    perm, include_superusers=False, backend=PERMISSIONS_BACKEND
+                    perm, include_superusers=False, backend=workflow.PERMISSIONS_BACKEND
                 )
             )
         return self._holders[perm]

@@ -44,6 +44,9 @@ QUOTE_CONTEXT = 32  # characters kept before and after a claim in its quote sele
 
 WORK = "verifier.work_claim"
 APPROVE = "verifier.approve_claim"
+# Who holds a permission through a group or directly (``User.objects.with_perm``);
+# superusers (the admin) hold every permission but are not on the desk.
+PERMISSIONS_BACKEND = "django.contrib.auth.backends.ModelBackend"
 ASSIGN = "verifier.assign_claim"
 SIGN_OFF = "verifier.sign_off_article"
 IMPORT = "verifier.add_article"
@@ -180,10 +183,16 @@ def _hold_article(article: Article) -> Article:
         if field.name not in ("body", "sentences")
     )
     lock = " FOR SHARE" if connection.features.has_select_for_update else ""
-    return Article.objects.raw(
-        f"SELECT {columns} FROM {quote(Article._meta.db_table)} WHERE id = %s{lock}",
-        [article.pk],
-    )[0]
+    held = list(
+        Article.objects.raw(
+            f"SELECT {columns} FROM {quote(Article._meta.db_table)} "
+            f"WHERE id = %s{lock}",
+            [article.pk],
+        )
+    )
+    if not held:
+        raise Article.DoesNotExist(f"Article #{article.pk} no longer exists.")
+    return held[0]
 
 
 def _lock_claim_unversioned(claim: Claim, *, exclusive: bool = False) -> Claim:
@@ -467,9 +476,7 @@ def approvers(claim: Claim) -> list[User]:
     if _read_only(claim) or _not_in(claim, _SUBMITTED, "approve it"):
         return []
     holders = get_user_model().objects.with_perm(
-        APPROVE,
-        include_superusers=False,
-        backend="django.contrib.auth.backends.ModelBackend",
+        APPROVE, include_superusers=False, backend=PERMISSIONS_BACKEND
     )
     authors = (
         verdict_authors(claim.events.order_by("pk"))
