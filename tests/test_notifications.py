@@ -14,7 +14,7 @@ import re
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -369,6 +369,37 @@ def test_a_mail_server_that_is_down_fails_no_action_and_is_logged(
     assert notification.attempts == 1
     assert "ConnectionRefusedError" in notification.last_error
     assert f"Could not email notification #{notification.pk}" in caplog.text
+
+
+def test_a_database_lost_after_the_commit_fails_no_action_and_leaves_the_mail_owed(
+    client,
+    claim,
+    checker,
+    editor,
+    monkeypatch,
+    caplog,
+    django_capture_on_commit_callbacks,
+):
+    # Seen in the load test: PostgreSQL restarted between a return's commit and its
+    # mail. The return is done; the person must not get a 500 for it, and the mail
+    # stays pending for the retry command.
+    def database_gone(notifications):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(notifications, "send", database_gone)
+    make_submitted(claim, checker)
+    client.force_login(editor)
+    with caplog.at_level(logging.ERROR, logger="django.db.backends.base"):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                reverse("claim-return", args=[claim.pk]),
+                {"reason": "Cite the table.", "version": current_version(claim)},
+            )
+    assert response.status_code == 302
+    assert refresh(claim).state == Claim.State.IN_PROGRESS
+    (notification,) = told(checker)
+    assert notification.email_state == Email.PENDING
+    assert "server closed the connection unexpectedly" in caplog.text
 
 
 def test_the_retry_command_sends_failed_mail_once_the_server_is_back(

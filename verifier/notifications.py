@@ -23,7 +23,7 @@ import logging
 import re
 from collections.abc import Iterable
 from datetime import timedelta
-from functools import cache, partial
+from functools import cache
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -84,7 +84,15 @@ def notify(events: Iterable[Event]) -> list[Notification]:
     notifications = Notification.objects.bulk_create(made.values())
     if notifications:
         ids = [n.pk for n in notifications]
-        transaction.on_commit(partial(send_ids, ids), robust=True)
+
+        def send_after_commit():
+            # A function, not a functools.partial: a robust hook that fails (the
+            # database gone after the commit) is logged by its __qualname__, and a
+            # partial has none, which turned the logging into a 500 for a change
+            # already made. The mail stays pending for send_notifications.
+            send_ids(ids)
+
+        transaction.on_commit(send_after_commit, robust=True)
     return notifications
 
 
