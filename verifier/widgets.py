@@ -1,26 +1,44 @@
-"""Form widgets of our own."""
+"""HTML written in one pass: form widgets of our own, and the escaping they and the
+claims table share."""
 
 import html
 
 from django import forms
 from django.forms.utils import flatatt
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
+
+
+def quick_html(template: str, *args) -> SafeString:
+    """format_html for what is written many times a page (a table's rows, a select's
+    options): the same escaping (an argument with __html__ is taken as it is, any
+    other escaped), by the standard library's html.escape without Django's per-call
+    check for lazy strings, which cost a third of the claims table's time."""
+    return SafeString(
+        template.format(
+            *(
+                arg.__html__() if hasattr(arg, "__html__") else html.escape(str(arg))
+                for arg in args
+            )
+        )
+    )
 
 
 class QuickSelect(forms.Select):
     """A <select> written in one pass: Django renders each <option> through a template,
     and a select can be long (the claims filter has one option per article: 0.4 s for
-    1,000; the evidence form one per source). Escaped by the standard library's
-    html.escape: Django's escape() wraps it with a check for lazy strings that costs
-    more than the escaping (26 ms a page for 1,000 articles)."""
+    1,000; the evidence form one per source), each option escaped by quick_html
+    (Django's escape() cost 26 ms a page for 1,000 articles)."""
 
     def render(self, name, value, attrs=None, renderer=None):
         chosen = set(self.format_value(value))
         options = "".join(
-            f'<option value="{html.escape(str(key))}"'
-            f"{' selected' if str(key) in chosen else ''}>"
-            f"{html.escape(str(label))}</option>"
+            quick_html(
+                '<option value="{}"{}>{}</option>',
+                key,
+                SafeString(" selected" if str(key) in chosen else ""),
+                label,
+            )
             for key, label in self.choices
         )
         return format_html(
