@@ -461,6 +461,35 @@ def test_claim_list_filters_by_state(client, article, checker):
     assert "1 claim" in page
 
 
+def test_claim_list_offers_the_newest_articles_and_keeps_an_older_one_chosen(
+    client, checker
+):
+    from verifier.filters import ARTICLES_OFFERED
+
+    oldest = make_article(checker, body="The mayor said 12 bridges are unsafe.")
+    Article.objects.filter(pk=oldest.pk).update(
+        imported_at=timezone.now() - timedelta(days=400), title="Bridges, last year"
+    )
+    for n in range(ARTICLES_OFFERED):
+        make_article(checker, body=f"Officials said {n} roads closed.", spans=[])
+    client.force_login(checker)
+
+    page = client.get(reverse("claim-list")).content.decode()
+    select = page.split('name="article"')[1].split("</select>")[0]
+    options = re.findall(r'<option value="(\d+)"', select)
+    assert len(options) == ARTICLES_OFFERED
+    assert str(oldest.pk) not in options
+
+    # Its page links to its claims in the list, where it stays chosen and named.
+    detail = client.get(oldest.get_absolute_url()).content.decode()
+    link = f"/claims/?article={oldest.pk}"
+    assert f'href="{link}"' in detail
+    page = client.get(link).content.decode()
+    assert f'<option value="{oldest.pk}" selected>Bridges, last year</option>' in page
+    assert "1 claim" in page
+    assert "12 bridges" in page
+
+
 def test_claim_csv_export_holds_the_filtered_rows(client, article, checker):
     first = article.claims.order_by("start").first()
     workflow.start(first, user=checker, version=current_version(first))

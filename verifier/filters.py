@@ -1,5 +1,7 @@
 """Filters of the list pages; what they select is also what the exports hold."""
 
+from functools import partial
+
 import django_filters
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q
@@ -8,11 +10,22 @@ from verifier import deadlines, search
 from verifier.models import Article, Claim, Rating
 from verifier.widgets import QuickSelect
 
+# The article filter offers the newest articles (and the one chosen): a select of a
+# year's thousand titles helps nobody, and wrote 80 KB into every claim list. Any
+# article's claims are one link away on its page ("These claims in the list").
+ARTICLES_OFFERED = 50
 
-def article_choices():
-    return list(
-        Article.objects.order_by("-imported_at", "-pk").values_list("pk", "title")
+
+def article_choices(chosen: str | None = None) -> list[tuple[int, str]]:
+    """The newest articles by id and title (no Article objects), and ``chosen``."""
+    offered = list(
+        Article.objects.order_by("-imported_at", "-pk").values_list("pk", "title")[
+            :ARTICLES_OFFERED
+        ]
     )
+    if chosen and chosen.isdigit() and all(str(pk) != chosen for pk, _ in offered):
+        offered += Article.objects.filter(pk=int(chosen)).values_list("pk", "title")
+    return offered
 
 
 class ClaimFilter(django_filters.FilterSet):
@@ -22,7 +35,7 @@ class ClaimFilter(django_filters.FilterSet):
         help_text="Claim, claimant, rationale and notes. "
         'Use "quotes" for a phrase, or, and -word to leave a word out.',
     )
-    # Choices by id and title (no Article objects), newest first, as a plain select.
+    # Choices by id and title, newest first, as a plain select (see __init__).
     article = django_filters.ChoiceFilter(
         field_name="article", choices=article_choices, widget=QuickSelect
     )
@@ -50,6 +63,12 @@ class ClaimFilter(django_filters.FilterSet):
     class Meta:
         model = Claim
         fields = ["q", "article", "state", "rating", "assignee", "claimant", "due"]
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        # An older article chosen by its link stays chosen, and named, in the select.
+        chosen = data.get("article") if data is not None else None
+        self.filters["article"].extra["choices"] = partial(article_choices, chosen)
 
     def by_due(self, queryset, name, value):
         # A settled claim has no deadline left to miss.
