@@ -141,6 +141,17 @@ def test_a_verdict_approved_after_the_first_look_shows_on_the_next(checker, edit
     assert PriorCandidates.objects.get(claim=claim).found_at == kept.found_at
 
 
+def test_only_the_matches_are_kept_between_views(checker, editor, approved_elsewhere):
+    # A candidate that did not match cannot match later while it stays approved (its
+    # text is frozen), so only the matches are kept and judged again on the next view.
+    unrelated = claim_of(article_with(checker, UNRELATED, title="Budget"), UNRELATED)
+    make_approved(unrelated, checker, editor)
+    claim = claim_of(article_with(checker, REWORDED), REWORDED)
+    first = [p.claim.pk for p in previously.previously_checked(claim)]
+    assert PriorCandidates.objects.get(claim=claim).ids == [approved_elsewhere.pk]
+    assert [p.claim.pk for p in previously.previously_checked(claim)] == first
+
+
 def test_a_verdict_reopened_since_the_first_look_no_longer_shows(
     checker, editor, approved_elsewhere
 ):

@@ -859,8 +859,8 @@ class Notification(models.Model):
 
 
 class PriorCandidates(models.Model):
-    """The approved claims last proposed as "previously checked" for a claim: what
-    ``verifier.previously`` remembers between views, so that a claim page asks the
+    """The approved claims found to match a claim when the indexes were last asked:
+    what ``verifier.previously`` remembers between views, so that a claim page asks the
     trigram index (25-40 ms of the database's time at 100,000 claims) once every few
     minutes instead of on every view. Derived data, rebuilt whenever it is missing or
     old; no person's change, so no Event."""
@@ -874,4 +874,4 @@ class PriorCandidates(models.Model):
     found_at = models.DateTimeField()
 
     def __str__(self):
-        return f"{len(self.ids)} candidates for claim #{self.claim_id}"
+        return f"{len(self.ids)} matches for claim #{self.claim_id}"

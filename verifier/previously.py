@@ -3,9 +3,9 @@
 The database proposes candidates (on PostgreSQL by trigram similarity and full-text
 search, both from ``django.contrib.postgres``; on SQLite the most recent approved
 claims), and ``verifier.matching`` judges each one, so both databases give the same
-answer whenever the candidates include the match. The candidates found for a claim are
-kept (PriorCandidates) and topped up with later approvals, so that a claim page does
-not ask the trigram index on every view.
+answer whenever the candidates include the match. The ones that match a claim are kept
+(PriorCandidates) and topped up with later approvals, so that a claim page neither asks
+the trigram index nor compares a hundred texts on every view.
 """
 
 import hashlib
@@ -38,13 +38,25 @@ class Prior:
     match: matching.Match
 
 
-def candidates(claim: Claim) -> dict[int, str]:
-    """Approved claims of other articles that may match: their text by id.
+def matches(claim: Claim) -> list[tuple[int, matching.Match]]:
+    """Approved claims of other articles that match this one, by id, unordered.
 
-    Found afresh (``_find``) at most every REFRESH and when the claim's text changes;
-    in between, the ones found then that are still approved, and every claim approved
-    since: never fewer candidates than asking afresh, at a fraction of the cost.
+    The candidates are found afresh (``_find``) at most every REFRESH and when the
+    claim's text changes, and the ones that match are kept. In between, a view judges
+    the kept ones that are still approved, and every claim approved since: the same
+    answer as asking afresh (a claim's text cannot change while it is approved, and
+    one approved again has a new ``updated_at``), at a fraction of the cost.
     """
+    reading = matching.read(claim.text)
+
+    def judged(texts: dict[int, str]) -> list[tuple[int, matching.Match]]:
+        found = []
+        for pk, text in texts.items():
+            match = matching.compare(reading, matching.read(text))
+            if match.similarity >= matching.RELATED:
+                found.append((pk, match))
+        return found
+
     approved = Claim.objects.filter(state=Claim.State.APPROVED).exclude(
         article_id=claim.article_id
     )
@@ -61,12 +73,15 @@ def candidates(claim: Claim) -> dict[int, str]:
         )
         if len(recent) <= NEWLY:  # else a batch was approved: ask afresh
             kept = approved.filter(pk__in=known.ids).values_list("pk", "text")
-            return {**dict(kept), **recent}
-    found = _find(claim, approved)
+            return judged({**dict(kept), **recent})
+    found = judged(_find(claim, approved))
     PriorCandidates.objects.bulk_create(
         [
             PriorCandidates(
-                claim_id=claim.pk, text_sha256=digest, ids=list(found), found_at=now
+                claim_id=claim.pk,
+                text_sha256=digest,
+                ids=[pk for pk, _ in found],
+                found_at=now,
             )
         ],
         update_conflicts=True,
@@ -108,14 +123,9 @@ def previously_checked(claim: Claim, limit: int = SHOWN) -> list[Prior]:
 
     The candidates are compared as text; only the few shown are loaded as claims.
     """
-    reading = matching.read(claim.text)
-    matches = []
-    for pk, text in candidates(claim).items():
-        match = matching.compare(reading, matching.read(text))
-        if match.similarity >= matching.RELATED:
-            matches.append((pk, match))
-    matches.sort(key=lambda m: (not m[1].same, -m[1].similarity, m[0]))
-    matches = matches[:limit]
+    found = sorted(
+        matches(claim), key=lambda m: (not m[1].same, -m[1].similarity, m[0])
+    )[:limit]
     shown = Claim.objects.select_related("article").only(
         "pk",
         "text",
@@ -126,8 +136,8 @@ def previously_checked(claim: Claim, limit: int = SHOWN) -> list[Prior]:
         "article__outlet",
         "article__published_on",
     )
-    claims = shown.in_bulk([pk for pk, _ in matches])
-    return [Prior(claims[pk], match) for pk, match in matches if pk in claims]
+    claims = shown.in_bulk([pk for pk, _ in found])
+    return [Prior(claims[pk], match) for pk, match in found if pk in claims]
 
 
 def checked_before(article, limit: int = 100) -> list[Claim]:
