@@ -630,7 +630,7 @@ def claim_context(request, claim: Claim, **overrides) -> dict:
     user = request.user
     version = {"version": claim.version}
     evidence = claim.evidence.select_related("source", "added_by")
-    events = claim.events.select_related("actor")
+    events = list(claim.events.select_related("actor"))
     before, after = claim_paragraph(claim)
     context = {
         "claim": claim,
@@ -681,7 +681,7 @@ def claim_context(request, claim: Claim, **overrides) -> dict:
                 **version,
             }
         ),
-        "came_back": workflow.came_back(claim),
+        "came_back": workflow.came_back(claim, events),
         "split_form": forms.SplitForm(initial=version),
         "ratings": Rating.objects.active(),
     }

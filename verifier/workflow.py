@@ -1111,14 +1111,24 @@ CAME_BACK = ("return", "reopen")
 SENT_ON = ("submit", "approve", "dismiss")
 
 
-def came_back(claim: Claim) -> Event | None:
-    """The Event that sent this claim back to its fact-checker, while it stands."""
-    last = (
-        claim.events.filter(action__in=CAME_BACK + SENT_ON)
-        .select_related("actor")
-        .order_by("-sequence")
-        .first()
-    )
+def came_back(claim: Claim, events: list[Event] | None = None) -> Event | None:
+    """The Event that sent this claim back to its fact-checker, while it stands.
+
+    ``events``: the claim's Events, when the caller has read them already (the claim
+    page shows them all)."""
+    if events is None:
+        last = (
+            claim.events.filter(action__in=CAME_BACK + SENT_ON)
+            .select_related("actor")
+            .order_by("-sequence")
+            .first()
+        )
+    else:
+        last = max(
+            (event for event in events if event.action in CAME_BACK + SENT_ON),
+            key=lambda event: event.sequence,
+            default=None,
+        )
     return last if last is not None and last.action in CAME_BACK else None
 
 
