@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from tests.conftest import (
     PASSWORD,
+    cite,
     current_version,
     make_approved,
     make_article,
@@ -335,6 +336,53 @@ def test_evidence_cites_an_existing_source(client, claim, checker):
         },
     )
     assert list(claim.evidence.values_list("source", flat=True)) == [source.pk]
+
+
+def test_evidence_form_offers_the_articles_sources_and_the_newest(
+    client, claim, checker
+):
+    from verifier.forms import SOURCES_OFFERED
+
+    cited = workflow.create_source(
+        user=checker, title="Cited here", reference="Interview, 3 May"
+    )
+    older = workflow.create_source(
+        user=checker, title="Older report", url="https://example.org/older.pdf"
+    )
+    Source.objects.filter(pk__in=[cited.pk, older.pk]).update(
+        created_at=timezone.now() - timedelta(days=300)
+    )
+    other = claim.article.claims.exclude(pk=claim.pk).first()
+    workflow.start(other, user=checker, version=current_version(other))
+    cite(other, checker, cited)
+    for n in range(SOURCES_OFFERED):
+        workflow.create_source(
+            user=checker, title=f"Source {n}", url=f"https://example.org/{n}"
+        )
+    workflow.start(claim, user=checker, version=current_version(claim))
+    client.force_login(checker)
+
+    page = client.get(claim.get_absolute_url()).content.decode()
+    select = page.split('name="source"')[1].split("</select>")[0]
+    assert f'<option value="{cited.pk}">Cited here</option>' in select
+    assert "Older report" not in select
+    assert len(re.findall(r'<option value="\d+"', select)) == SOURCES_OFFERED + 1
+
+    # Given by its URL, the older source is cited, not copied.
+    response = client.post(
+        reverse("claim-evidence", args=[claim.pk]),
+        {
+            "new_title": "The older report again",
+            "new_kind": "primary",
+            "new_url": "https://example.org/older.pdf",
+            "excerpt": "Table 2.",
+            "stance": "supports",
+        },
+        follow=True,
+    )
+    assert list(claim.evidence.values_list("source", flat=True)) == [older.pk]
+    assert not Source.objects.filter(title="The older report again").exists()
+    assert "citing “Older report”, already on the desk" in response.content.decode()
 
 
 def test_editor_assigns_claim_from_the_page(client, claim, editor, checker):

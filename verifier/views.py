@@ -659,7 +659,7 @@ def claim_context(request, claim: Claim, **overrides) -> dict:
                 **version,
             },
         ),
-        "evidence_form": forms.EvidenceForm(),
+        "evidence_form": forms.EvidenceForm(claim=claim),
         "note_form": forms.NoteForm(),
         "reason_form": forms.ReasonForm(initial=version),
         "claimant_form": forms.ClaimantForm(
@@ -889,14 +889,17 @@ def _rebased(form, current: Claim):
 @permission_required("verifier.work_claim", raise_exception=True)
 def claim_evidence(request, pk):
     claim = get_claim_for_user(request.user, pk)
-    form = forms.EvidenceForm(request.POST)
+    form = forms.EvidenceForm(request.POST, claim=claim)
     if not form.is_valid():
         return _claim_page(request, claim, 400, evidence_form=form)
+    known = None if form.cleaned_data["source"] else form.known_source()
 
     @transaction.atomic  # a new source is not kept when the evidence is refused
     def call():
-        source = form.cleaned_data["source"] or workflow.create_source(
-            user=request.user, **form.new_source_fields()
+        source = (
+            form.cleaned_data["source"]
+            or known
+            or workflow.create_source(user=request.user, **form.new_source_fields())
         )
         workflow.add_evidence(
             claim,
@@ -911,7 +914,9 @@ def claim_evidence(request, pk):
     return _act(
         request,
         call,
-        done="Evidence added.",
+        done=f"Evidence added, citing “{known}”, already on the desk."
+        if known
+        else "Evidence added.",
         page=_claim_page_with(request, claim, evidence_form=form),
     )
 
