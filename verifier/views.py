@@ -65,12 +65,13 @@ def get_claim_for_user(user, pk) -> Claim:
     """The claim; the caller has checked that this user may see claims.
 
     Its article comes without its text (``claim.article.body`` costs one query, and
-    the claim page reads only the paragraph around the claim: ``claim_paragraph``).
+    the claim page reads only the paragraph around the claim: ``claim_paragraph``),
+    and the claim without its search vector (the database's, kept by a trigger).
     """
     return get_object_or_404(
-        Claim.objects.with_article_title().select_related(
-            "rating", "assignee", "submitted_by", "approved_by"
-        ),
+        Claim.objects.with_article_title()
+        .select_related("rating", "assignee", "submitted_by", "approved_by")
+        .defer("search_vector"),
         pk=pk,
     )
 
