@@ -1419,8 +1419,17 @@ def server_error(request):
 
     Called by Django while it handles the exception, so ``sys.exc_info()`` holds it. The
     page is rendered without the request: its context would query the database again.
+    The driver's own errors count too: one raised where Django does not wrap them (a
+    server-side cursor closed while PostgreSQL shuts down) is the same outage.
     """
-    if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
+    driver = connection.Database
+    unreachable = (
+        OperationalError,
+        InterfaceError,
+        driver.OperationalError,
+        driver.InterfaceError,
+    )
+    if isinstance(sys.exc_info()[1], unreachable):
         return HttpResponse(
             render_to_string("503.html"),
             status=503,
