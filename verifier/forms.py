@@ -6,10 +6,23 @@ from zoneinfo import available_timezones
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.forms.utils import ErrorList as DjangoErrorList
+from django.utils.safestring import SafeString
 
 from verifier import importing, validators
 from verifier.models import Claim, Evidence, Priority, Rating, Source
 from verifier.widgets import QuickSelect
+
+
+class ErrorList(DjangoErrorList):
+    """Django's list of a field's errors, written as nothing when there are none:
+    Django renders two templates for an empty list, and a claim page has a score of
+    fields without errors."""
+
+    def render(self, *args, **kwargs):
+        return super().render(*args, **kwargs) if self else SafeString()
+
+    __str__ = __html__ = render
 
 
 class Form(forms.Form):
@@ -21,6 +34,7 @@ class Form(forms.Form):
     imported_text_fields: tuple[str, ...] = ()
 
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault("error_class", ErrorList)
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
             if (
@@ -49,6 +63,7 @@ class VerdictForm(VersionedForm):
         required=False,
         empty_label="— no verdict yet —",
         error_messages={"invalid_choice": "Choose a verdict from the scale."},
+        widget=QuickSelect,
     )
     rationale = forms.CharField(
         label="Rationale",
@@ -80,6 +95,7 @@ class ClaimantForm(VersionedForm):
         label="The claimant is",
         choices=Claim.ClaimantKind.choices,
         required=False,
+        widget=QuickSelect,
     )
 
 
@@ -148,7 +164,7 @@ class ScheduleForm(VersionedForm):
         error_messages={"invalid": "Give the deadline as a date and a time."},
     )
     priority = forms.TypedChoiceField(
-        label="Priority", choices=Priority.choices, coerce=int
+        label="Priority", choices=Priority.choices, coerce=int, widget=QuickSelect
     )
 
 
@@ -244,7 +260,10 @@ class EvidenceForm(Form):
     new_title = forms.CharField(label="Title", required=False, max_length=300)
     new_publisher = forms.CharField(label="Publisher", required=False, max_length=200)
     new_kind = forms.ChoiceField(
-        label="Kind", choices=Source.Kind.choices, initial=Source.Kind.PRIMARY
+        label="Kind",
+        choices=Source.Kind.choices,
+        initial=Source.Kind.PRIMARY,
+        widget=QuickSelect,
     )
     new_url = forms.URLField(
         label="URL",
@@ -275,6 +294,7 @@ class EvidenceForm(Form):
             "required": "Say whether the source supports or contradicts the claim, "
             "or adds context."
         },
+        widget=QuickSelect,
     )
 
     def __init__(self, *args, claim: Claim | None = None, **kwargs):
