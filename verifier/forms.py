@@ -306,14 +306,19 @@ class EvidenceForm(Form):
                 *offered_sources(claim, self.data.get("source")),
             ]
 
-    def known_source(self) -> Source | None:
-        """The current source that the new one's URL (or, without one, its offline
-        reference) already names: cited again rather than copied."""
+    # The current source that a new one's URL (or, without one, its offline reference)
+    # already names: cited again rather than copied. Set by clean().
+    known_source: Source | None = None
+
+    def _find_known_source(self) -> Source | None:
         data = self.cleaned_data
         current = Source.objects.current().order_by("pk")
-        if data["new_url"]:
+        if data.get("new_url"):
             return current.filter(url=data["new_url"]).first()
-        return current.filter(url="", reference=data["new_reference"].strip()).first()
+        reference = data.get("new_reference", "").strip()
+        if not reference:
+            return None
+        return current.filter(url="", reference=reference).first()
 
     def clean_new_url(self):
         url = self.cleaned_data["new_url"]
@@ -324,6 +329,9 @@ class EvidenceForm(Form):
     def clean(self):
         data = super().clean()
         if data.get("source") is None:
+            # A source already on the desk needs only its URL (or reference).
+            self.known_source = self._find_known_source()
+        if data.get("source") is None and self.known_source is None:
             if not data.get("new_title", "").strip():
                 self.add_error(
                     "new_title",

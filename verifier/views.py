@@ -893,7 +893,7 @@ def claim_evidence(request, pk):
     form = forms.EvidenceForm(request.POST, claim=claim)
     if not form.is_valid():
         return _claim_page(request, claim, 400, evidence_form=form)
-    known = None if form.cleaned_data["source"] else form.known_source()
+    known = form.known_source
 
     @transaction.atomic  # a new source is not kept when the evidence is refused
     def call():
