@@ -384,16 +384,16 @@ def test_evidence_form_offers_the_articles_sources_and_the_newest(
     assert not Source.objects.filter(title="The older report again").exists()
     assert "citing “Older report”, already on the desk" in response.content.decode()
 
-    # Its offline reference alone is enough too; an unknown one still needs a title.
+    # An offline source by its title and reference; a reference alone names none.
     evidence = {"new_kind": "primary", "excerpt": "Quote.", "stance": "context"}
     client.post(
         reverse("claim-evidence", args=[claim.pk]),
-        {**evidence, "new_reference": "Interview, 3 May"},
+        {**evidence, "new_title": "Cited here", "new_reference": "Interview, 3 May"},
     )
     assert cited.pk in claim.evidence.values_list("source", flat=True)
     response = client.post(
         reverse("claim-evidence", args=[claim.pk]),
-        {**evidence, "new_reference": "Interview, 4 May"},
+        {**evidence, "new_reference": "Interview, 3 May"},
     )
     assert response.status_code == 400
     assert "give the new source a title" in response.content.decode()

@@ -866,10 +866,9 @@ def _same_source(fields: dict, restored: list[int]) -> Source | None:
     Sources this restore created do not count, so that two archived sources with the
     same URL (nothing forbids them) come back as two.
     """
-    if fields.get("url"):
-        same = Source.objects.filter(url=fields["url"])
-    else:
-        same = Source.objects.filter(
-            url="", title=fields.get("title"), reference=fields.get("reference")
-        )
-    return same.exclude(pk__in=restored).order_by("pk").first()
+    same = Source.objects.same_as(
+        url=fields.get("url"),
+        title=fields.get("title"),
+        reference=fields.get("reference"),
+    )
+    return same.exclude(pk__in=restored).first()

@@ -255,7 +255,8 @@ class EvidenceForm(Form):
         empty_label="— a new source (fill in below) —",
         widget=QuickSelect,
         help_text="Sources cited in this article and the newest. For another, give "
-        "its URL below: a source already on the desk is cited, not copied.",
+        "its URL below (or its title and offline reference): a source already on the "
+        "desk is cited, not copied.",
     )
     new_title = forms.CharField(label="Title", required=False, max_length=300)
     new_publisher = forms.CharField(label="Publisher", required=False, max_length=200)
@@ -306,19 +307,20 @@ class EvidenceForm(Form):
                 *offered_sources(claim, self.data.get("source")),
             ]
 
-    # The current source that a new one's URL (or, without one, its offline reference)
-    # already names: cited again rather than copied. Set by clean().
+    # The current source that the new one describes (its URL, else its title and
+    # offline reference: Source.objects.same_as): cited again rather than copied.
     known_source: Source | None = None
 
     def _find_known_source(self) -> Source | None:
         data = self.cleaned_data
-        current = Source.objects.current().order_by("pk")
-        if data.get("new_url"):
-            return current.filter(url=data["new_url"]).first()
+        url, title = data.get("new_url"), data.get("new_title", "").strip()
         reference = data.get("new_reference", "").strip()
-        if not reference:
+        if not url and not (title and reference):
             return None
-        return current.filter(url="", reference=reference).first()
+        same = Source.objects.current().same_as(
+            url=url, title=title, reference=reference
+        )
+        return same.first()
 
     def clean_new_url(self):
         url = self.cleaned_data["new_url"]
@@ -329,7 +331,7 @@ class EvidenceForm(Form):
     def clean(self):
         data = super().clean()
         if data.get("source") is None:
-            # A source already on the desk needs only its URL (or reference).
+            # A source already on the desk needs only its URL.
             self.known_source = self._find_known_source()
         if data.get("source") is None and self.known_source is None:
             if not data.get("new_title", "").strip():

@@ -501,6 +501,13 @@ class SourceQuerySet(models.QuerySet):
         """Sources no later version corrects: the ones to cite now."""
         return self.filter(superseded_by__isnull=True)
 
+    def same_as(self, *, url: str = "", title: str = "", reference: str = ""):
+        """The sources these describe: the same URL, else (an offline source) the same
+        title and reference. Oldest first."""
+        if url:
+            return self.filter(url=url).order_by("pk")
+        return self.filter(url="", title=title, reference=reference).order_by("pk")
+
 
 class Source(models.Model):
     class Kind(models.TextChoices):
