@@ -225,7 +225,7 @@ def checkers():
 
 # The evidence form offers the sources cited in the claim's article and the newest
 # ones: a year's sources in one select help nobody (300 were 27 KB of every claim
-# page). Any other is cited by giving its address (or offline reference) as a new one.
+# page). Any other is cited by describing it as a new one (known_source below).
 SOURCES_OFFERED = 50
 
 
@@ -330,19 +330,20 @@ class EvidenceForm(Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("source") is None:
-            # A source already on the desk needs only its URL.
-            self.known_source = self._find_known_source()
-        if data.get("source") is None and self.known_source is None:
-            if not data.get("new_title", "").strip():
-                self.add_error(
-                    "new_title",
-                    "Choose a source above, or give the new source a title.",
-                )
-            elif not data.get("new_url") and not data.get("new_reference", "").strip():
-                self.add_error(
-                    "new_url", "Give the new source a URL or an offline reference."
-                )
+        if data.get("source") is not None:
+            return data
+        # A source already on the desk needs only its URL.
+        self.known_source = self._find_known_source()
+        if self.known_source is not None:
+            return data
+        if not data.get("new_title", "").strip():
+            self.add_error(
+                "new_title", "Choose a source above, or give the new source a title."
+            )
+        elif not data.get("new_url") and not data.get("new_reference", "").strip():
+            self.add_error(
+                "new_url", "Give the new source a URL or an offline reference."
+            )
         return data
 
     def new_source_fields(self) -> dict:
