@@ -682,7 +682,7 @@ def claim_context(request, claim: Claim, **overrides) -> dict:
                 **version,
             }
         ),
-        "came_back": workflow.came_back(claim, events),
+        "came_back": workflow.came_back(events),
         "split_form": forms.SplitForm(initial=version),
         "ratings": Rating.objects.active(),
     }

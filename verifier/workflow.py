@@ -1111,24 +1111,14 @@ CAME_BACK = ("return", "reopen")
 SENT_ON = ("submit", "approve", "dismiss")
 
 
-def came_back(claim: Claim, events: list[Event] | None = None) -> Event | None:
-    """The Event that sent this claim back to its fact-checker, while it stands.
-
-    ``events``: the claim's Events, when the caller has read them already (the claim
-    page shows them all)."""
-    if events is None:
-        last = (
-            claim.events.filter(action__in=CAME_BACK + SENT_ON)
-            .select_related("actor")
-            .order_by("-sequence")
-            .first()
-        )
-    else:
-        last = max(
-            (event for event in events if event.action in CAME_BACK + SENT_ON),
-            key=lambda event: event.sequence,
-            default=None,
-        )
+def came_back(events: Iterable[Event]) -> Event | None:
+    """The Event that sent a claim back to its fact-checker, while it stands, among
+    the claim's Events (the claim page reads them all to show its history)."""
+    last = max(
+        (event for event in events if event.action in CAME_BACK + SENT_ON),
+        key=lambda event: event.sequence,
+        default=None,
+    )
     return last if last is not None and last.action in CAME_BACK else None
 
 
