@@ -218,6 +218,18 @@ def test_mentions_in_a_note_tell_existing_active_users_but_not_the_author(
     assert "@bob and @carol: see table 1." in told(editor)[0].text
 
 
+def test_a_mention_does_not_tell_someone_who_may_not_see_claims(claim, checker):
+    # An account in no group (a new hire not yet on the desk, say) may not read
+    # claims; the note, quoted in their inbox and mail, would show them one.
+    outsider = make_user("outsider")
+    workflow.add_note(claim, user=checker, text="@outsider: the budget figure.")
+    assert told(outsider) == []
+    assert Notification.objects.count() == 0
+    client = Client()
+    client.force_login(outsider)
+    assert "the budget figure" not in client.get(reverse("inbox")).content.decode()
+
+
 def test_a_note_without_mentions_tells_nobody(claim, checker, editor):
     workflow.add_note(claim, user=checker, text="Emailed the agency; waiting.")
     assert Notification.objects.count() == 0

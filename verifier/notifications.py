@@ -10,7 +10,7 @@ the transaction that made the change. From those Events come the notifications:
   ``workflow.can_approve`` lets approve it, so never its author under four-eyes);
 - an article ready to sign off (the ``approve`` or ``dismiss`` that settled its last
   claim: every editor whom ``workflow.can_sign_off`` lets sign it off);
-- an ``@username`` mention in a note (existing, active users).
+- an ``@username`` mention in a note (existing, active users who may see claims).
 
 Nobody is told of their own action. The notifications are written in one INSERT with
 the change; their email goes out after the commit (``send``), so a mail server that
@@ -204,12 +204,15 @@ def _mentioned(event: Event, people: _People) -> list[Notification]:
     names = mentions(note)
     if not names:
         return []
-    mentioned = (
-        get_user_model()
+    # Only people who may read the claim: a note quoted in the inbox and the mail of
+    # someone without access to claims would hand them what the desk keeps from them.
+    mentioned = [
+        person.pk
+        for person in get_user_model()
         .objects.filter(username__in=names, is_active=True)
         .exclude(pk=event.actor_id)
-        .values_list("pk", flat=True)
-    )
+        if workflow.can_see(person, event.claim) is None
+    ]
     excerpt = Truncator(note).chars(200)
     text = (
         f"{event.actor} mentioned you in a note on {_claim_words(event.claim)}: "

@@ -42,6 +42,7 @@ User = AbstractBaseUser
 
 QUOTE_CONTEXT = 32  # characters kept before and after a claim in its quote selector
 
+VIEW = "verifier.view_claim"
 WORK = "verifier.work_claim"
 APPROVE = "verifier.approve_claim"
 # Who holds a permission through a group or directly (``User.objects.with_perm``);
@@ -424,6 +425,11 @@ def _wrote_it(user: User, claim: Claim) -> str | None:
     ):
         return FOUR_EYES
     return None
+
+
+def can_see(user: User, claim: Claim) -> str | None:
+    """Whether the user may read the claim: its page, its notes, news of it."""
+    return _lacks(user, VIEW, "see claims")
 
 
 _OPEN = (Claim.State.OPEN,)
