@@ -20,7 +20,7 @@ from tests.conftest import (
     rating,
 )
 from verifier import workflow
-from verifier.models import Claim
+from verifier.models import Claim, Priority
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +34,8 @@ COLUMNS = [
     "Verdict",
     "Rationale",
     "Assignee",
+    "Due",
+    "Priority",
     "Sources",
     "Evidence URLs",
     "Updated",
@@ -48,6 +50,8 @@ KEYS = [
     "verdict",
     "rationale",
     "assignee",
+    "due",
+    "priority",
     "sources",
     "evidence_urls",
     "updated_at",
@@ -171,6 +175,35 @@ def test_export_row_carries_claimant_assignee_sources_and_update_time(
     else:  # ISO 8601 with the offset
         assert datetime.datetime.fromisoformat(row["Updated"]) == local
         assert row["Updated"].endswith(local.strftime("%z")[:3] + ":00")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "json"])
+def test_export_row_carries_the_deadline_and_priority_the_list_shows(
+    client, checker, editor, worked, fmt
+):
+    # A desk that filters "overdue" and exports needs the deadline in the file.
+    claim = Claim.objects.get(text="Other claim one.")
+    due = timezone.now().replace(microsecond=0) + datetime.timedelta(days=2)
+    workflow.schedule_claim(
+        claim,
+        user=editor,
+        due=due,
+        priority=Priority.URGENT,
+        version=current_version(claim),
+    )
+    rows = export(client, checker, fmt)
+    (row,) = [r for r in rows if r["Claim"] == claim.text]
+    local = timezone.localtime(due)
+    if fmt == "xlsx":  # a real date cell, as "Updated"
+        assert row["Due"] == local.replace(tzinfo=None)
+    else:  # ISO 8601 with the offset
+        assert datetime.datetime.fromisoformat(row["Due"]) == local
+    assert row["Priority"] == ("urgent" if fmt == "json" else "Urgent")
+    unscheduled = [r for r in rows if r["Claim"] != claim.text]
+    assert [r["Due"] for r in unscheduled] == [None, None]
+    assert {r["Priority"] for r in unscheduled} == {
+        "normal" if fmt == "json" else "Normal"
+    }
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "json"])

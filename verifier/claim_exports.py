@@ -25,7 +25,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from verifier.models import Claim, Evidence
+from verifier.models import Claim, Evidence, Priority
 
 FORMATS = ("csv", "xlsx", "json")
 CHUNK_SIZE = 2000
@@ -41,6 +41,8 @@ COLUMNS = (
     ("verdict", "Verdict"),
     ("rationale", "Rationale"),
     ("assignee", "Assignee"),
+    ("due", "Due"),
+    ("priority", "Priority"),
     ("sources", "Sources"),
     ("evidence_urls", "Evidence URLs"),
     ("updated_at", "Updated"),
@@ -83,6 +85,8 @@ FIELDS = (
     "approval__rating__label",
     "rationale",
     "assignee__username",
+    "due",
+    "priority",
     "updated_at",
 )
 
@@ -113,7 +117,7 @@ def _rows(chunk: list[tuple], link: str) -> Iterator[dict]:
     local = timezone.get_current_timezone()  # once, not per row
     for row in chunk:
         pk, title, text, claimant, state, label, approved, rationale = row[:8]
-        assignee, updated = row[8:]
+        assignee, due, priority, updated = row[8:]
         sources = cited.get(pk, ())
         yield {
             "id": pk,
@@ -125,6 +129,8 @@ def _rows(chunk: list[tuple], link: str) -> Iterator[dict]:
             "verdict": approved or label or "",
             "rationale": rationale,
             "assignee": assignee or "",
+            "due": due.astimezone(local).replace(microsecond=0) if due else None,
+            "priority": PRIORITY_NAMES[priority],
             "sources": len({source for source, _ in sources}),
             "evidence_urls": list(dict.fromkeys(url for _, url in sources if url)),
             "updated_at": updated.astimezone(local).replace(microsecond=0),
@@ -132,12 +138,14 @@ def _rows(chunk: list[tuple], link: str) -> Iterator[dict]:
 
 
 STATE_LABELS = dict(Claim.State.choices)
+PRIORITY_NAMES = {priority.value: priority.name.lower() for priority in Priority}
 
 
 def spreadsheet_values(row: dict) -> list:
     """A row's cells for CSV and XLSX: labels for people, formulas defused."""
     values = dict(row)
     values["state"] = STATE_LABELS.get(row["state"], row["state"])
+    values["priority"] = Priority[row["priority"].upper()].label
     values["evidence_urls"] = "\n".join(row["evidence_urls"])
     return [defuse(values[key]) for key, _ in COLUMNS]
 
@@ -159,20 +167,23 @@ def csv_lines(records: Iterable[dict]) -> Iterator[str]:
     writer = csv.writer(_Line())
     yield writer.writerow(HEADERS)
     for row in records:
-        cells = spreadsheet_values(row)
-        # ISO 8601 with the offset: 2026-11-29T10:30:00+01:00.
-        cells[-1] = cells[-1].isoformat()
-        yield writer.writerow(cells)
+        # Times in ISO 8601 with the offset: 2026-11-29T10:30:00+01:00.
+        yield writer.writerow([iso(value) for value in spreadsheet_values(row)])
 
 
 def json_chunks(records: Iterable[dict]) -> Iterator[str]:
     yield "["
     separator = "\n"
     for row in records:
-        row["updated_at"] = row["updated_at"].isoformat()
+        row = {key: iso(value) for key, value in row.items()}
         yield separator + json.dumps(row, ensure_ascii=False)
         separator = ",\n"
     yield "\n]\n"
+
+
+def iso(value):
+    """A time as ISO 8601 text with its offset; anything else as it is."""
+    return value.isoformat() if isinstance(value, datetime.datetime) else value
 
 
 def xlsx_value(value):
