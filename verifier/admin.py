@@ -3,12 +3,16 @@
 Claims change state only through ``verifier.workflow`` (the bulk actions below call it);
 every other save made here, users and groups with their permissions included, is
 recorded as an Event with the reason the admin gives (a password change is recorded as
-"changed", never its hash).
+"changed", never its hash), and so is every delete, an unlock (deleting django-axes's
+failed log-ins of a locked-out person) included.
 """
 
 import re
 
+from axes import admin as axes_admin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.contrib.auth import admin as auth_admin
@@ -648,7 +652,25 @@ class UserCreationForm(auth_forms.AdminUserCreationForm):
     change_reason = ReasonForm.base_fields["change_reason"]
 
 
-class AuditedAuthAdmin:
+class AuditedDeletes:
+    """Each row the admin deletes is an Event, a bulk delete one Event per row."""
+
+    def described(self, obj) -> str:
+        """How the Event names the deleted row."""
+        return str(obj)
+
+    def delete_model(self, request, obj):
+        workflow.admin_delete(obj, user=request.user, description=self.described(obj))
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for obj in queryset:
+                workflow.admin_delete(
+                    obj, user=request.user, description=self.described(obj)
+                )
+
+
+class AuditedAuthAdmin(AuditedDeletes):
     """Users and groups: Django's admin saves them; each save and delete is an
     Event, with the reason the form asks for."""
 
@@ -662,14 +684,6 @@ class AuditedAuthAdmin:
             changes=_form_changes(form, created=not change),
             reason=form.cleaned_data["change_reason"],
         )
-
-    def delete_model(self, request, obj):
-        workflow.admin_delete(obj, user=request.user)
-
-    def delete_queryset(self, request, queryset):
-        with transaction.atomic():
-            for obj in queryset:
-                workflow.admin_delete(obj, user=request.user)
 
 
 class AuditedUserAdmin(AuditedAuthAdmin, auth_admin.UserAdmin):
@@ -713,7 +727,41 @@ class AuditedGroupAdmin(AuditedAuthAdmin, auth_admin.GroupAdmin):
     form = ReasonForm
 
 
-for model, model_admin in [(UserModel, AuditedUserAdmin), (Group, AuditedGroupAdmin)]:
+class AuditedAccessAttemptAdmin(AuditedDeletes, axes_admin.AccessAttemptAdmin):
+    """django-axes's failed log-ins. Deleting a locked-out row unlocks that username
+    from that address: a change a person makes, so an Event like any delete."""
+
+    # Axes's own "clean up expired attempts" deletes in bulk without saying which
+    # rows; expired attempts lock nobody out, and "Delete selected" is recorded.
+    actions = []
+
+    def described(self, obj) -> str:
+        state = (
+            "locked out"
+            if obj.failures_since_start >= settings.AXES_FAILURE_LIMIT
+            else ""
+        )
+        return (
+            f"{obj.failures_since_start} failed log-ins of “{obj.username}” from "
+            f"{obj.ip_address} {state}".strip()
+        )
+
+
+class AuditedAccessLogAdmin(AuditedDeletes, axes_admin.AccessLogAdmin):
+    """Who logged in when: deleting a record of it is itself recorded."""
+
+
+class AuditedAccessFailureLogAdmin(AuditedDeletes, axes_admin.AccessFailureLogAdmin):
+    """Every failed log-in: deleting a record of one is itself recorded."""
+
+
+for model, model_admin in [
+    (UserModel, AuditedUserAdmin),
+    (Group, AuditedGroupAdmin),
+    (AccessAttempt, AuditedAccessAttemptAdmin),
+    (AccessLog, AuditedAccessLogAdmin),
+    (AccessFailureLog, AuditedAccessFailureLogAdmin),
+]:
     if admin.site.is_registered(model):
         admin.site.unregister(model)
     admin.site.register(model, model_admin)

@@ -1970,8 +1970,10 @@ def record_admin_change(
 
 
 @transaction.atomic
-def admin_delete(obj, *, user: User) -> None:
-    record(user, "delete", obj, changes={"deleted": [str(obj), None]})
+def admin_delete(obj, *, user: User, description: str | None = None) -> None:
+    """Delete ``obj`` with its Event, which names it by ``description`` or str(obj)."""
+    what = str(obj) if description is None else description
+    record(user, "delete", obj, changes={"deleted": [what, None]})
     obj.delete()
 
 
