@@ -18,7 +18,7 @@ from tests.conftest import (
     make_submitted,
     refresh,
 )
-from verifier import archive, audit, deadlines, workflow
+from verifier import archive, audit, deadlines, desk, workflow
 from verifier.models import Article, Claim, Priority
 
 REASON = "The 32,000 figure needs the report's own table as its source."
@@ -134,6 +134,59 @@ def test_the_dashboard_runs_the_same_queries_for_one_item_as_for_many(
         return len(captured)
 
     assert queries(1) == queries(6)
+
+
+def test_my_work_lists_the_most_urgent_and_links_to_the_rest(client, checker, editor):
+    article = make_article(
+        checker,
+        title="Long transcript",
+        body="\n\n".join(f"Claim {i} says {i}% rose." for i in range(desk.LIMIT + 1)),
+    )
+    claims = list(article.claims.order_by("start"))
+    for claim in claims:
+        workflow.assign(
+            claim, user=editor, assignee=checker, version=current_version(claim)
+        )
+    last = claims[-1]
+    workflow.schedule_claim(
+        last, user=editor, due=soon(hours=3), priority=0, version=current_version(last)
+    )
+    client.force_login(checker)
+    page = client.get(reverse("dashboard"))
+    listed = work_kinds(page)
+    assert len(listed) == desk.LIMIT
+    assert listed[0] == ("assigned", last.get_absolute_url())  # the one due first
+    link = f"/claims/?assignee={checker.pk}&amp;sort=due"
+    assert f'All of them: <a href="{link}">your claims</a>.' in page.content.decode()
+    everything = client.get(link.replace("&amp;", "&")).content.decode()
+    assert all(f'href="{claim.get_absolute_url()}"' in everything for claim in claims)
+
+    workflow.dismiss(
+        claims[0], user=editor, reason="Opinion.", version=current_version(claims[0])
+    )
+    page = client.get(reverse("dashboard"))
+    assert len(work_kinds(page)) == desk.LIMIT
+    assert "All of them:" not in page.content.decode()
+
+
+def test_an_editor_with_more_to_approve_is_linked_to_every_submitted_claim(
+    client, checker, editor
+):
+    article = make_article(
+        checker,
+        body="\n\n".join(f"Claim {i} says {i}% rose." for i in range(desk.LIMIT + 1)),
+    )
+    for claim in article.claims.all():
+        make_submitted(claim, checker)
+    client.force_login(editor)
+    page = client.get(reverse("dashboard"))
+    assert [kind for kind, _ in work_kinds(page)] == ["approve"] * desk.LIMIT
+    link = "/claims/?state=submitted&amp;sort=due"
+    assert f'<a href="{link}">submitted claims</a>' in page.content.decode()
+    everything = client.get(link.replace("&amp;", "&"))
+    assert everything.content.decode().count('class="badge state-submitted"') == (
+        desk.LIMIT + 1
+    )
 
 
 # --- deadlines ----------------------------------------------------------------------

@@ -3,19 +3,22 @@
 Work sent back to them comes first, with the editor's reason; then everything else
 they can act on (claims assigned to them, verdicts awaiting their approval, articles
 ready for their sign-off), overdue first, then by deadline and priority. Each kind is
-one query however much work there is; each list is capped.
+one query however much work there is, and lists its LIMIT most urgent; where a kind has
+more, "My work" links to all of it in the claim or article list.
 """
 
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Exists, F, OuterRef
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from verifier import workflow
 from verifier.models import Article, Claim, Event
 
-LIMIT = 50
+LIMIT = 20  # of each kind
 
 
 @dataclass
@@ -39,6 +42,17 @@ class WorkItem:
 KIND_ORDER = {"returned": 0, "assigned": 1, "approve": 2, "sign_off": 3}
 
 
+@dataclass
+class MyWork:
+    items: list[WorkItem]
+    # (what, link) for each kind with more than LIMIT items: all of them, in a list.
+    more: list[tuple[str, str]]
+
+
+def _listed(name: str, **query) -> str:
+    return f"{reverse(name)}?{urlencode(query)}"
+
+
 def urgency(item: WorkItem, now: datetime):
     """Returned work first; then overdue, then the nearest deadline, the highest
     priority, and the order of the workflow."""
@@ -52,12 +66,24 @@ def urgency(item: WorkItem, now: datetime):
     )
 
 
-def my_work(user) -> list[WorkItem]:
+def my_work(user) -> MyWork:
     claims = Claim.objects.with_article_title().select_related("rating")
     soonest = (F("due").asc(nulls_last=True), F("priority").desc(), "pk")
-    items = []
+    items, more = [], []
 
-    returned = list(workflow.came_back_to(user, claims).order_by(*soonest)[:LIMIT])
+    def capped(queryset, what: str, link: str) -> list:
+        """The LIMIT first of ``queryset``; one more is read to know there are more."""
+        found = list(queryset[: LIMIT + 1])
+        if len(found) > LIMIT:
+            more.append((what, link))
+        return found[:LIMIT]
+
+    yours = _listed("claim-list", assignee=user.pk, sort="due")
+    returned = capped(
+        workflow.came_back_to(user, claims).order_by(*soonest),
+        "your claims",
+        yours,
+    )
     events = Event.objects.select_related("actor").in_bulk(
         [claim.came_back_id for claim in returned]
     )
@@ -68,10 +94,12 @@ def my_work(user) -> list[WorkItem]:
             WorkItem("returned", label, claim, claim.due, claim.priority, event)
         )
 
-    assigned = (
+    assigned = capped(
         claims.open_work_for(user)
         .exclude(pk__in=[claim.pk for claim in returned])
-        .order_by(*soonest)[:LIMIT]
+        .order_by(*soonest),
+        "your claims",
+        yours,
     )
     items += [
         WorkItem("assigned", "Assigned to you", claim, claim.due, claim.priority)
@@ -79,9 +107,13 @@ def my_work(user) -> list[WorkItem]:
     ]
 
     if user.has_perm(workflow.APPROVE):
-        awaiting = workflow.approvable_by(
-            user, claims.select_related("submitted_by")
-        ).order_by(*soonest)[:LIMIT]
+        awaiting = capped(
+            workflow.approvable_by(
+                user, claims.select_related("submitted_by")
+            ).order_by(*soonest),
+            "submitted claims",
+            _listed("claim-list", state=Claim.State.SUBMITTED, sort="due"),
+        )
         items += [
             WorkItem(
                 "approve", "Awaiting your approval", claim, claim.due, claim.priority
@@ -96,7 +128,12 @@ def my_work(user) -> list[WorkItem]:
             .filter(state=Article.State.IN_REVIEW)
             .filter(Exists(Claim.objects.filter(article=OuterRef("pk"))))
             .exclude(Exists(unsettled))
-            .order_by(*soonest)[:LIMIT]
+            .order_by(*soonest)
+        )
+        ready = capped(
+            ready,
+            "articles in review",
+            _listed("article-list", state=Article.State.IN_REVIEW, sort="due"),
         )
         items += [
             WorkItem(
@@ -106,4 +143,7 @@ def my_work(user) -> list[WorkItem]:
         ]
 
     now = timezone.now()
-    return sorted(items, key=lambda item: urgency(item, now))
+    return MyWork(
+        sorted(items, key=lambda item: urgency(item, now)),
+        list(dict.fromkeys(more)),  # returned and assigned share one link
+    )

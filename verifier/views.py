@@ -92,6 +92,7 @@ class DashboardView(PermissionRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             my_work=desk.my_work(self.request.user),
+            limit=desk.LIMIT,
             articles=Article.objects.listed()
             .with_progress()
             .exclude(state=Article.State.SIGNED_OFF)[:20],
