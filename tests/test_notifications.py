@@ -230,6 +230,28 @@ def test_a_mention_does_not_tell_someone_who_may_not_see_claims(claim, checker):
     assert "the budget figure" not in client.get(reverse("inbox")).content.decode()
 
 
+def test_the_note_writer_is_told_whom_a_mention_reached_and_whom_not(
+    client, claim, checker, other_checker, editor
+):
+    make_user("outsider")  # in no group: may not see claims
+    client.force_login(checker)
+    page = client.post(
+        reverse("claim-note", args=[claim.pk]),
+        {"text": "@bob, @carol: table 1? (cc @bbo @outsider, and me @alice)"},
+        follow=True,
+    ).content.decode()
+    assert "Note added; @bob and @carol were told." in page
+    assert (
+        "@bbo and @outsider were not told: nobody on the desk by those names may see "
+        "claims." in page
+    )
+    page = client.post(
+        reverse("claim-note", args=[claim.pk]), {"text": "Waiting."}, follow=True
+    ).content.decode()
+    assert "Note added." in page
+    assert "was told" not in page and "not told" not in page
+
+
 def test_a_note_without_mentions_tells_nobody(claim, checker, editor):
     workflow.add_note(claim, user=checker, text="Emailed the agency; waiting.")
     assert Notification.objects.count() == 0

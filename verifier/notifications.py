@@ -221,6 +221,26 @@ def _mentioned(event: Event, people: _People) -> list[Notification]:
     return _about(event, Kind.MENTIONED, text, *mentioned)
 
 
+def mentions_told(note) -> tuple[list[str], list[str]]:
+    """Of the people ``note`` @mentions (its author aside), those told and those not:
+    no active account of that name, or one that may not see claims."""
+    named = [name for name in mentions(note.text) if name != note.author.username]
+    if not named:
+        return [], []
+    told = set(
+        Notification.objects.filter(
+            kind=Kind.MENTIONED,
+            event__action="note",
+            event__target_type="note",
+            event__target_id=note.pk,
+        ).values_list("recipient__username", flat=True)
+    )
+    return (
+        [name for name in named if name in told],
+        [name for name in named if name not in told],
+    )
+
+
 HANDLERS = {
     "assign": _assigned,
     "return": _returned,

@@ -948,16 +948,43 @@ def claim_note(request, pk):
     form = forms.NoteForm(request.POST)
     if not form.is_valid():
         return _claim_page(request, claim, 400, note_form=form)
+
+    def add_note():
+        note = workflow.add_note(
+            claim, user=request.user, text=form.cleaned_data["text"]
+        )
+        # Say who an @mention reached: a mistyped name must not pass for a colleague
+        # told.
+        told, untold = notifications.mentions_told(note)
+        said = "Note added."
+        if told:
+            said = f"Note added; {_people(told)} {_were(told)} told."
+        messages.success(request, said)
+        if untold:
+            messages.warning(
+                request,
+                f"{_people(untold)} {_were(untold)} not told: nobody on the desk by "
+                f"{'that name' if len(untold) == 1 else 'those names'} may see claims.",
+            )
+        return note.claim
+
     return _act(
         request,
-        lambda: (
-            workflow.add_note(
-                claim, user=request.user, text=form.cleaned_data["text"]
-            ).claim
-        ),
-        done="Note added.",
+        add_note,
+        done="",
         page=_claim_page_with(request, claim, note_form=form),
     )
+
+
+def _people(names: list[str]) -> str:
+    mentioned = [f"@{name}" for name in names]
+    if len(mentioned) == 1:
+        return mentioned[0]
+    return f"{', '.join(mentioned[:-1])} and {mentioned[-1]}"
+
+
+def _were(names: list[str]) -> str:
+    return "was" if len(names) == 1 else "were"
 
 
 @require_POST
