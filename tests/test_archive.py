@@ -1,5 +1,6 @@
 """Archiving an article and restoring it elsewhere, with nothing lost."""
 
+import datetime
 import io
 import json
 from contextlib import contextmanager
@@ -18,7 +19,7 @@ from tests.conftest import (
     make_source,
     refresh,
 )
-from verifier import archive, exports, workflow
+from verifier import archive, exports, previously, workflow
 from verifier.models import (
     Article,
     AuditHead,
@@ -260,6 +261,23 @@ def test_round_trip_restores_the_article_identically(worked_article):
     wipe(worked_article)
     restored = restore(document)
     assert dump(restored.article) == before
+
+
+def test_a_restored_approval_is_previously_checked_for_a_claim_seen_before(
+    worked_article, checker
+):
+    approved = worked_article.claims.get(state="approved")
+    document = archive.article_archive(worked_article)
+    wipe(worked_article)
+    for claim in document["claims"]:  # approved long before it was archived
+        claim["updated_at"] -= datetime.timedelta(days=30)
+    elsewhere = make_article(checker, body=approved.text, title="Elsewhere")
+    claim = elsewhere.claims.get()
+    assert previously.previously_checked(claim) == []  # looked at: nothing yet
+    restored = restore(document).article
+    (prior,) = previously.previously_checked(claim)
+    assert prior.claim == restored.claims.get(state="approved")
+    assert prior.match.same
 
 
 def test_round_trip_of_a_signed_off_article_keeps_the_sign_off(

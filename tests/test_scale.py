@@ -1,6 +1,7 @@
 """Newsroom scale: rows without article texts, bounded pages, search, long articles,
 and the benchmark data."""
 
+import io
 import re
 
 import pytest
@@ -16,8 +17,8 @@ from tests.conftest import (
     make_claim,
     make_in_progress,
 )
-from verifier import audit, search, views, workflow
-from verifier.models import Article, Claim, Event, Rating
+from verifier import audit, previously, search, views, workflow
+from verifier.models import Article, Claim, Event, PriorCandidates, Rating
 from verifier.views import other_sentences
 
 pytestmark = pytest.mark.django_db
@@ -470,6 +471,17 @@ def test_make_scale_data_builds_claims_in_every_state_that_verify_audit_accepts(
     assert big.claims.count() == 20
     assert list(audit.check_all()) == []
     assert User.objects.filter(username__startswith="scale-checker-").count() == 12
+
+
+def test_scale_data_added_to_a_desk_makes_previously_checked_look_afresh():
+    # Its approvals are dated in the past year, before what a claim's kept
+    # candidates are topped up from.
+    call_command("make_scale_data", articles=2, claims=20, big=0, stdout=io.StringIO())
+    claim = Claim.objects.order_by("pk").first()
+    previously.previously_checked(claim)
+    assert PriorCandidates.objects.filter(claim=claim).exists()
+    call_command("make_scale_data", articles=2, claims=20, big=0, stdout=io.StringIO())
+    assert not PriorCandidates.objects.exists()
 
 
 def test_make_scale_data_refuses_fewer_claims_than_articles():

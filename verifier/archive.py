@@ -32,7 +32,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from verifier import audit, workflow
+from verifier import audit, previously, workflow
 from verifier.models import (
     Article,
     Claim,
@@ -709,6 +709,11 @@ def restore(document, *, user=None) -> Restored:
         )
         _insert(claim, f"claims[{index}]")
         claims[item["id"]] = claim
+
+    if any(claim.state == Claim.State.APPROVED for claim in claims.values()):
+        # Approved at their archived times, which "Previously checked" would not
+        # look back to for claims it has already looked at.
+        previously.forget()
 
     sources, new_sources, sources_restored, reused = {}, set(), [], []
     for index, item in enumerate(doc["sources"]):

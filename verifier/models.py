@@ -868,8 +868,8 @@ class Notification(models.Model):
 class PriorCandidates(models.Model):
     """The approved claims found to match a claim when the indexes were last asked:
     what ``verifier.previously`` remembers between views, so that a claim page asks the
-    trigram index (25-40 ms of the database's time at 100,000 claims) once every few
-    minutes instead of on every view. Derived data, rebuilt whenever it is missing or
+    trigram index (25-40 ms of the database's time at 100,000 claims) once a day
+    instead of on every view. Derived data, rebuilt whenever it is missing or
     old; no person's change, so no Event."""
 
     claim = models.OneToOneField(

@@ -24,8 +24,11 @@ CANDIDATES = 50  # per method, on PostgreSQL
 RECENT = 2000  # on SQLite: the most recently approved claims are compared
 SHOWN = 5
 # How long the candidates found for a claim serve (PriorCandidates) before the indexes
-# are asked again; what was approved meanwhile is added to them on every view.
-REFRESH = timedelta(minutes=10)
+# are asked again; what was approved meanwhile is added to them on every view. Claims
+# that arrive approved with earlier times (an archive restored, generated data) call
+# ``forget``; so REFRESH only bounds how long a change to ``matching`` takes to reach
+# the matches kept, and most views of a claim never ask the trigram index.
+REFRESH = timedelta(days=1)
 LATE = timedelta(minutes=1)
 NEWLY = 200  # more approved since than this (a batch, an archive): ask afresh
 
@@ -41,11 +44,12 @@ class Prior:
 def matches(claim: Claim) -> list[tuple[int, matching.Match]]:
     """Approved claims of other articles that match this one, by id, unordered.
 
-    The candidates are found afresh (``_find``) at most every REFRESH and when the
-    claim's text changes, and the ones that match are kept. In between, a view judges
-    the kept ones that are still approved, and every claim approved since: the same
-    answer as asking afresh (a claim's text cannot change while it is approved, and
-    one approved again has a new ``updated_at``), at a fraction of the cost.
+    The candidates are found afresh (``_find``) at most every REFRESH, when the
+    claim's text changes and after ``forget``, and the ones that match are kept. In
+    between, a view judges the kept ones that are still approved, and every claim
+    approved since: the same answer as asking afresh (a claim's text cannot change
+    while it is approved, and one approved again has a new ``updated_at``), at a
+    fraction of the cost.
     """
     reading = matching.read(claim.text)
 
@@ -89,6 +93,13 @@ def matches(claim: Claim) -> list[tuple[int, matching.Match]]:
         update_fields=["text_sha256", "ids", "found_at"],
     )
     return found
+
+
+def forget() -> None:
+    """Let every claim ask the indexes afresh at its next view. Call when approved
+    claims arrive with times earlier than now, which the kept candidates' top-up (by
+    ``updated_at``) would not see."""
+    PriorCandidates.objects.all().delete()
 
 
 def _find(claim: Claim, approved) -> dict[int, str]:
