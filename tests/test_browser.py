@@ -12,6 +12,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -24,7 +25,7 @@ from tests.conftest import (
     make_submitted,
     refresh,
 )
-from verifier import workflow
+from verifier import importing, workflow
 from verifier.models import Article, Claim, Priority
 
 # The live server reads what the test writes, so the test cannot hide its data in a
@@ -704,9 +705,23 @@ def desk(checker, other_checker, editor):
         reason="Not a checkable claim.",
         version=current_version(claims[4]),
     )
+    corrected = make_article(
+        checker,
+        title="Schools",
+        body="The council approved 12 new schools.\n\nBuilding starts in May.",
+    )
+    importing.import_new_version(
+        user=checker,
+        article=corrected,
+        body="The council approved 14 new schools.\n\nBuilding starts in June.",
+    )
     return {
         "dashboard": "/",
         "article list": "/articles/",
+        "article corrected by its outlet": corrected.get_absolute_url(),
+        "what changed in its text": reverse(
+            "article-text-changes", args=[corrected.pk, 1]
+        ),
         "import form": "/articles/new/",
         "claim list": "/claims/",
         "claim list, filtered": "/claims/?state=submitted&sort=-updated_at",

@@ -1,6 +1,7 @@
 """New versions of an article: the review is kept, changed claims reopen, gone ones
 are orphans, a signed-off article needs a new sign-off."""
 
+import re
 from io import StringIO
 
 import pytest
@@ -181,3 +182,85 @@ def test_the_seed_reimported_with_one_sentence_edited(checker, editor):
     assert reopened.state == Claim.State.IN_PROGRESS
     assert article.claims.filter(state=Claim.State.APPROVED).count() == len(claims) - 1
     assert refresh(article).sign_off_is_stale
+
+
+# --- what changed between versions ---
+
+
+def changes_url(article, number):
+    return reverse("article-text-changes", args=[article.pk, number])
+
+
+def read_changes(page: str) -> tuple[str, str]:
+    """The text before and after, as a reader of the changes page sees them."""
+    (shown,) = re.findall(r'<div class="text-changes prewrap">(.*?)</div>', page, re.S)
+    shown = re.sub(r'<span class="visually-hidden">.*?</span>', "", shown)
+    before = re.sub(r"<ins>.*?</ins>", "", shown, flags=re.S)
+    after = re.sub(r"<del>.*?</del>", "", shown, flags=re.S)
+    return (re.sub(r"<.*?>", "", before), re.sub(r"<.*?>", "", after))
+
+
+def test_the_editor_sees_what_changed_since_the_version_signed_off(
+    client, reviewed, checker, editor
+):
+    new_version(reviewed, checker, BODY.replace("210,000", "215,000"))
+    client.force_login(editor)
+    page = client.get(reviewed.get_absolute_url()).content.decode()
+    link = changes_url(reviewed, 1)
+    assert f'<a href="{link}">See what changed since version 1</a>' in page
+    page = client.get(link).content.decode()
+    assert "Version 1 is the one signed off." in page
+    before, after = read_changes(page)
+    assert "fell to 210,000 last week" in before and "215,000" not in before
+    assert "fell to 215,000 last week" in after and "210,000" not in after
+    unchanged = "prices rose 3.2% in March"
+    assert unchanged in before and unchanged in after
+
+
+def test_long_unchanged_passages_are_folded_around_the_change(client, checker, editor):
+    before = " ".join(f"Paragraph {i} says nothing new." for i in range(200))
+    after = " ".join(f"Paragraph {i} says nothing new." for i in range(200, 400))
+    body = f"{before}\n\nThe city spent 3 million on roads.\n\n{after}"
+    article = make_article(checker, body=body)
+    new_version(article, checker, body.replace("3 million", "5 million"))
+    client.force_login(checker)
+    page = client.get(changes_url(article, 1)).content.decode()
+    assert "[… unchanged …]" in page
+    assert "Paragraph 199 says nothing new." in page  # just before the change
+    assert "Paragraph 0 says" not in page and "Paragraph 399" not in page
+    assert len(page) < len(body) / 2
+
+
+def test_every_earlier_version_can_be_compared_with_the_text_now(
+    client, reviewed, checker
+):
+    new_version(reviewed, checker, BODY.replace("210,000", "215,000"))
+    new_version(reviewed, checker, BODY.replace("210,000", "220,000"))
+    client.force_login(checker)
+    page = client.get(reviewed.get_absolute_url()).content.decode()
+    assert f'<a href="{changes_url(reviewed, 2)}">what changed</a>' in page
+    page = client.get(changes_url(reviewed, 2)).content.decode()
+    before, after = read_changes(page)
+    assert "215,000" in before and "220,000" in after
+    assert f'<a href="{changes_url(reviewed, 1)}">1</a>' in page
+    assert client.get(changes_url(reviewed, 3)).status_code == 404  # the text now
+    assert client.get(changes_url(reviewed, 9)).status_code == 404
+
+
+def test_what_changed_is_shown_as_text_never_as_markup(client, checker):
+    article = make_article(checker, body="The mayor said the budget rose.")
+    new_version(article, checker, "The mayor said <script>alert(1)</script> rose.")
+    client.force_login(checker)
+    page = client.get(changes_url(article, 1)).content.decode()
+    assert "<script>alert(1)" not in page
+    assert "&lt;script&gt;alert(1)" in page
+
+
+def test_what_changed_needs_a_login_and_the_right_to_see_articles(
+    client, reviewed, checker, nobody
+):
+    new_version(reviewed, checker, BODY.replace("210,000", "215,000"))
+    url = changes_url(reviewed, 1)
+    assert client.get(url)["Location"].startswith("/accounts/login/")
+    client.force_login(nobody)
+    assert client.get(url).status_code == 403

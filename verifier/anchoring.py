@@ -11,6 +11,7 @@ Pure text in, anchors out: no ORM, no request, no settings.
 """
 
 import difflib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -97,3 +98,56 @@ def reanchor(old: str, new: str, quotes: Sequence[Quote]) -> list[Anchor]:
         else:
             anchors.append(Anchor(quote.start, quote.end, quote.text, "orphan"))
     return anchors
+
+
+# --- what changed between two versions of a text, for people to read ---
+
+SAME, REMOVED, ADDED, FOLDED = "same", "removed", "added", "folded"
+CONTEXT = 200  # characters of unchanged text shown on each side of a change
+DIFF_SECONDS = 2.0  # then the diff is coarser, never slower (a 2 MB transcript)
+TOKEN = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Piece:
+    kind: str  # SAME, REMOVED, ADDED, or FOLDED: unchanged text left out
+    text: str  # for FOLDED, empty
+
+
+def changes(old: str, new: str, context: int = CONTEXT) -> list[Piece]:
+    """``old`` turned into ``new``, as words removed and added among unchanged text;
+    unchanged text longer than twice ``context`` keeps only its ends around each
+    change."""
+    dmp = diff_match_patch()
+    dmp.Diff_Timeout = DIFF_SECONDS
+    # Compared word by word ("spent" to "spend" is a word replaced, not a letter):
+    # each distinct word, space or mark stands as one character while diffing.
+    tokens: dict[str, str] = {}
+    words: list[str] = []
+
+    def encoded(text: str) -> str:
+        out = []
+        for token in TOKEN.findall(text):
+            if token not in tokens:
+                tokens[token] = chr(len(words) + 1)
+                words.append(token)
+            out.append(tokens[token])
+        return "".join(out)
+
+    coded = dmp.diff_main(encoded(old), encoded(new), False)
+    dmp.diff_cleanupSemantic(coded)
+    diffs = [(op, "".join(words[ord(c) - 1] for c in text)) for op, text in coded]
+    kinds = {dmp.DIFF_EQUAL: SAME, dmp.DIFF_DELETE: REMOVED, dmp.DIFF_INSERT: ADDED}
+    pieces = []
+    for index, (op, text) in enumerate(diffs):
+        kind = kinds[op]
+        if kind != SAME or len(text) <= 2 * context:
+            pieces.append(Piece(kind, text))
+            continue
+        # Around the changes, cut at a space, so that no word is shown half.
+        if index > 0:
+            pieces.append(Piece(SAME, text[:context].rsplit(" ", 1)[0]))
+        pieces.append(Piece(FOLDED, ""))
+        if index < len(diffs) - 1:
+            pieces.append(Piece(SAME, text[-context:].split(" ", 1)[-1]))
+    return pieces

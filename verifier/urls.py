@@ -13,6 +13,11 @@ urlpatterns = [
     ),
     path("articles/<int:pk>/open/", views.article_open, name="article-open"),
     path(
+        "articles/<int:pk>/versions/<int:number>/changes/",
+        views.article_text_changes,
+        name="article-text-changes",
+    ),
+    path(
         "articles/<int:pk>/claims/", views.article_add_claim, name="article-add-claim"
     ),
     path(

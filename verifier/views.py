@@ -36,6 +36,7 @@ from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
 from verifier import (
+    anchoring,
     charts,
     claim_exports,
     desk,
@@ -50,6 +51,7 @@ from verifier import (
 from verifier.filters import ArticleFilter, ClaimFilter
 from verifier.models import (
     Article,
+    ArticleText,
     Claim,
     Evidence,
     Notification,
@@ -414,6 +416,32 @@ def article_text(body: str, marks: list[ClaimMark]) -> SafeString:
         )
     # Every value above is escaped or a number.
     return mark_safe("".join(parts))
+
+
+@permission_required("verifier.view_article", raise_exception=True)
+def article_text_changes(request, pk, number):
+    """What changed in the article's text since its version ``number``: the words
+    removed and added, unchanged stretches folded."""
+    article = get_article_for_user(request.user, pk)
+    earlier = get_object_or_404(
+        ArticleText.objects.select_related("replaced_by"),
+        article=article,
+        number=number,
+    )
+    return render(
+        request,
+        "verifier/article_text_changes.html",
+        {
+            "article": article,
+            "earlier": earlier,
+            "versions": list(
+                article.earlier_texts.order_by("number").values_list(
+                    "number", flat=True
+                )
+            ),
+            "pieces": anchoring.changes(earlier.body, article.body),
+        },
+    )
 
 
 class ArticleReportView(PermissionRequiredMixin, DetailView):
