@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.urls import reverse
 
 from tests.conftest import (
     cite,
@@ -19,9 +20,10 @@ from tests.conftest import (
     make_source,
     refresh,
 )
-from verifier import archive, exports, previously, workflow
+from verifier import archive, exports, importing, previously, workflow
 from verifier.models import (
     Article,
+    ArticleText,
     AuditHead,
     Claim,
     Event,
@@ -39,7 +41,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def worked_article(checker, other_checker, editor):
     """An article with every kind of record: approved, dismissed and worked claims,
-    shared and offline sources, withdrawn evidence, notes, a sign-off and a reopen."""
+    shared and offline sources, withdrawn evidence, notes, and an earlier text."""
     article = make_article(
         checker,
         outlet="Daily Planet",
@@ -65,6 +67,11 @@ def worked_article(checker, other_checker, editor):
     workflow.remove_evidence(withdrawn, user=checker)
     cite(third, checker, offline)
     workflow.add_note(third, user=checker, text="Waiting for the data.")
+    importing.import_new_version(
+        user=editor,
+        article=refresh(article),
+        body="Updated at noon.\n\n" + article.body,
+    )
     return refresh(article)
 
 
@@ -133,6 +140,7 @@ def dump(article):
     source_events = Event.objects.filter(target_type="source", target_id__in=sources)
     return {
         "article": fields(article),
+        "earlier_texts": [fields(t) for t in article.earlier_texts.order_by("number")],
         "claims": [fields(c) for c in claims],
         "evidence": [fields(e) for e in evidence],
         "sources": [fields(s) for s in sources],
@@ -171,6 +179,7 @@ def wipe(article, users=()):
     Note.objects.filter(claim__article=article).delete()
     Evidence.objects.filter(claim__article=article).delete()
     article.claims.all().delete()
+    article.earlier_texts.all().delete()
     Source.objects.filter(pk__in=[s.pk for s in sources]).delete()
     Article.objects.filter(pk=article.pk).delete()
     User.objects.filter(username__in=users).delete()
@@ -221,6 +230,7 @@ def test_archive_keeps_timestamps_to_the_microsecond(worked_article):
     "model, archived, related",
     [
         (Article, archive.ARTICLE_FIELDS, {"imported_by", "signed_off_by"}),
+        (ArticleText, archive.EARLIER_TEXT_FIELDS, {"article", "replaced_by"}),
         (
             Claim,
             archive.CLAIM_FIELDS,
@@ -487,6 +497,63 @@ def test_damaged_article_text_is_refused(worked_article):
     document = archive.article_archive(worked_article)
     document["article"]["body"] += " Edited."
     with pytest.raises(workflow.WorkflowError, match="checksum"):
+        restore(document)
+
+
+def test_the_earlier_texts_come_back_for_what_changed(client, worked_article, editor):
+    document = archive.article_archive(worked_article)
+    assert [t["number"] for t in document["earlier_texts"]] == [1]
+    wipe(worked_article)
+    article = restore(document).article
+    assert article.text_version == 2
+    (earlier,) = article.earlier_texts.all()
+    assert "Updated at noon." not in earlier.body
+    client.force_login(editor)
+    page = client.get(reverse("article-text-changes", args=[article.pk, 1]))
+    assert page.status_code == 200
+    assert "Updated at noon." in page.content.decode()
+
+
+def test_an_archive_made_before_earlier_texts_were_archived_still_restores(
+    worked_article,
+):
+    document = archive.article_archive(worked_article)
+    del document["earlier_texts"]
+    wipe(worked_article)
+    article = restore(document).article
+    assert article.text_version == 2 and not article.earlier_texts.exists()
+
+
+@pytest.mark.parametrize(
+    "change, error",
+    [
+        (
+            {"body": "Edited afterwards."},
+            r"earlier_texts\[0\]\.body: does not match its checksum",
+        ),
+        ({"number": 2}, r"earlier_texts\[0\]\.number: 2 is not earlier than"),
+        ({"number": 0}, r"earlier_texts\[0\]\.number: must be at least 1"),
+    ],
+)
+def test_a_damaged_earlier_text_is_refused_and_nothing_is_written(
+    worked_article, change, error
+):
+    document = archive.article_archive(worked_article)
+    document["earlier_texts"][0].update(change)
+    wipe(worked_article)
+    with pytest.raises(workflow.WorkflowError, match=error):
+        restore(document)
+    assert not Article.objects.exists() and not ArticleText.objects.exists()
+
+
+def test_the_same_earlier_version_twice_is_refused(worked_article):
+    document = archive.article_archive(worked_article)
+    document["article"]["text_version"] = 3
+    document["earlier_texts"].append(dict(document["earlier_texts"][0]))
+    wipe(worked_article)
+    with pytest.raises(
+        workflow.WorkflowError, match=r"earlier_texts\[1\]\.number: version 1 is there"
+    ):
         restore(document)
 
 

@@ -35,6 +35,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from verifier import audit, previously, workflow
 from verifier.models import (
     Article,
+    ArticleText,
     Claim,
     Event,
     Evidence,
@@ -129,10 +130,11 @@ APPROVAL = record_of(
     }
 )
 
+SHA256 = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
 ARTICLE_FIELDS = {
     "title": NAME,
     "body": NAME,
-    "body_sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+    "body_sha256": SHA256,
     "outlet": TEXT,
     "byline": TEXT,
     "url": TEXT,
@@ -174,6 +176,13 @@ CLAIM_FIELDS = {
 # Fields added to version 2 after its first release: an archive without them is still
 # whole, and restores with these values.
 ADDED_LATER = {"due": None, "priority": Priority.NORMAL, "schedule_own": False}
+# The article's earlier texts (ArticleText), which "what changed" compares.
+EARLIER_TEXT_FIELDS = {
+    "number": {"type": "integer", "minimum": 1},
+    "body": NAME,
+    "body_sha256": SHA256,
+    "replaced_at": TIME,
+}
 SOURCE_FIELDS = {
     "title": NAME,
     "publisher": TEXT,
@@ -207,6 +216,7 @@ CLAIM_LINKS = {
     "submitted_by": nullable(USER),
     "approved_by": nullable(USER),
 }
+EARLIER_TEXT_LINKS = {"replaced_by": USER}
 SOURCE_LINKS = {"id": ID, "created_by": USER}
 EVIDENCE_LINKS = {"id": ID, "claim": ID, "source": ID, "added_by": USER}
 NOTE_LINKS = {"id": ID, "claim": ID, "author": USER}
@@ -255,6 +265,8 @@ SCHEMA = {
         "users": {"type": "array", "items": USER},
         "ratings": {"type": "array", "items": NAME},
         "article": _record(ARTICLE_FIELDS, ARTICLE_LINKS),
+        # Added to version 2 later: an archive without it restores no earlier text.
+        "earlier_texts": _list_of(EARLIER_TEXT_FIELDS, EARLIER_TEXT_LINKS),
         "claims": _list_of(CLAIM_FIELDS, CLAIM_LINKS),
         "sources": _list_of(SOURCE_FIELDS, SOURCE_LINKS),
         "evidence": _list_of(EVIDENCE_FIELDS, EVIDENCE_LINKS),
@@ -287,6 +299,9 @@ def article_archive(article: Article) -> dict:
             "rating", "assignee", "submitted_by", "approved_by"
         ).order_by("start", "pk")
     )
+    earlier_texts = list(
+        article.earlier_texts.select_related("replaced_by").order_by("number")
+    )
     evidence = list(
         Evidence.objects.filter(claim__article=article)
         .select_related("added_by")
@@ -314,6 +329,7 @@ def article_archive(article: Article) -> dict:
         _username(u)
         for u in [article.imported_by, article.signed_off_by]
         + [u for c in claims for u in (c.assignee, c.submitted_by, c.approved_by)]
+        + [t.replaced_by for t in earlier_texts]
         + [s.created_by for s in sources]
         + [e.added_by for e in evidence]
         + [n.author for n in notes]
@@ -333,6 +349,13 @@ def article_archive(article: Article) -> dict:
             "imported_by": _username(article.imported_by),
             "signed_off_by": _username(article.signed_off_by),
         },
+        "earlier_texts": [
+            {
+                **_fields(t, EARLIER_TEXT_FIELDS),
+                "replaced_by": _username(t.replaced_by),
+            }
+            for t in earlier_texts
+        ],
         "claims": [
             {
                 "id": c.pk,
@@ -543,6 +566,19 @@ def _check_text(doc: dict) -> str | None:
             "article.body: does not match its checksum (body_sha256); the file is "
             "damaged or was edited"
         )
+    numbers = set()
+    for index, item in enumerate(doc.get("earlier_texts", [])):
+        where = f"earlier_texts[{index}]"
+        if workflow.body_digest(item["body"]) != item["body_sha256"]:
+            return f"{where}.body: does not match its checksum (body_sha256)"
+        if not item["number"] < data["text_version"]:
+            return (
+                f"{where}.number: {item['number']} is not earlier than the article's "
+                f"text version ({data['text_version']})"
+            )
+        if item["number"] in numbers:
+            return f"{where}.number: version {item['number']} is there twice"
+        numbers.add(item["number"])
     problem = Article.sentence_problem(body, data["sentences"])
     if problem:
         return f"article.sentences{problem if problem[0] == '[' else ': ' + problem}"
@@ -696,6 +732,15 @@ def restore(document, *, user=None) -> Restored:
         signed_off_by=users[data["signed_off_by"]],
     )
     _insert(article, "article")
+    for index, item in enumerate(doc.get("earlier_texts", [])):
+        _insert(
+            ArticleText(
+                article=article,
+                **_archived(item, EARLIER_TEXT_FIELDS),
+                replaced_by=users[item["replaced_by"]],
+            ),
+            f"earlier_texts[{index}]",
+        )
 
     claims = {}
     for index, item in enumerate(doc["claims"]):
@@ -843,13 +888,14 @@ def _users(doc: dict) -> tuple[dict, list[str]]:
     names.add(doc["article"]["imported_by"])
     names.add(doc["article"]["signed_off_by"])
     for section, keys in [
+        ("earlier_texts", ("replaced_by",)),
         ("claims", ("assignee", "submitted_by", "approved_by")),
         ("sources", ("created_by",)),
         ("evidence", ("added_by",)),
         ("notes", ("author",)),
         ("events", ("actor",)),
     ]:
-        names.update(item[key] for item in doc[section] for key in keys)
+        names.update(item[key] for item in doc.get(section, []) for key in keys)
     names.discard(None)
     UserModel = get_user_model()
     users = {u.get_username(): u for u in UserModel.objects.filter(username__in=names)}
