@@ -515,13 +515,17 @@ def test_the_earlier_texts_come_back_for_what_changed(client, worked_article, ed
 
 
 def test_an_archive_made_before_earlier_texts_were_archived_still_restores(
-    worked_article,
+    client, worked_article, editor
 ):
     document = archive.article_archive(worked_article)
     del document["earlier_texts"]
     wipe(worked_article)
     article = restore(document).article
     assert article.text_version == 2 and not article.earlier_texts.exists()
+    # Nothing to compare, so the article page offers no comparison.
+    client.force_login(editor)
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert "text version 2" in page and "what changed" not in page
 
 
 @pytest.mark.parametrize(

@@ -235,6 +235,9 @@ class ArticleDetailView(PermissionRequiredMixin, DetailView):
             | {f"n_{state}": states[state] for state in Claim.State.values},
             orphans=[m for m in marks if m.orphaned],
             new_version_form=forms.NewVersionForm(),
+            # The earlier texts kept here ("what changed" compares them); an archive
+            # made before archives carried them restores without them.
+            kept_versions=set(article.earlier_texts.values_list("number", flat=True)),
             ready_to_sign=settled == len(marks),
             reopen_form=forms.ReasonForm(initial={"version": article.version}),
             schedule_form=forms.ScheduleForm(
