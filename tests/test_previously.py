@@ -5,6 +5,7 @@ answers must be the same.
 """
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -139,6 +140,23 @@ def test_a_verdict_approved_after_the_first_look_shows_on_the_next(checker, edit
     assert prior.claim.pk == checked.pk and prior.match.same
     # Found without asking afresh: the kept candidates were topped up.
     assert PriorCandidates.objects.get(claim=claim).found_at == kept.found_at
+
+
+def test_an_approval_committed_minutes_after_it_was_stamped_still_shows(
+    checker, editor
+):
+    # A bulk approval stamps each claim's updated_at as it goes and commits minutes
+    # later; a claim looked at meanwhile must still find it on its next view.
+    claim = claim_of(article_with(checker, REWORDED), REWORDED)
+    assert previously.previously_checked(claim) == []
+    found_at = PriorCandidates.objects.get(claim=claim).found_at
+    checked = claim_of(article_with(checker, CHECKED, title="Watchdog report"), CHECKED)
+    make_approved(checked, checker, editor)
+    Claim.objects.filter(pk=checked.pk).update(
+        updated_at=found_at - timedelta(minutes=5)
+    )
+    (prior,) = previously.previously_checked(claim)
+    assert prior.claim.pk == checked.pk
 
 
 def test_only_the_matches_are_kept_between_views(checker, editor, approved_elsewhere):

@@ -29,7 +29,9 @@ SHOWN = 5
 # ``forget``; so REFRESH only bounds how long a change to ``matching`` takes to reach
 # the matches kept, and most views of a claim never ask the trigram index.
 REFRESH = timedelta(days=1)
-LATE = timedelta(minutes=1)
+# A transaction commits after it stamps updated_at, minutes later for a bulk approval
+# in the admin: the top-up looks back this far before the candidates were found.
+LATE = timedelta(minutes=10)
 NEWLY = 200  # more approved since than this (a batch, an archive): ask afresh
 
 
@@ -70,7 +72,6 @@ def matches(claim: Claim) -> list[tuple[int, matching.Match]]:
         claim_id=claim.pk, text_sha256=digest, found_at__gt=now - REFRESH
     ).first()
     if known is not None:
-        # A transaction commits a moment after it stamps updated_at: look back LATE.
         since = approved.filter(updated_at__gte=known.found_at - LATE)
         recent = dict(
             since.order_by("-updated_at").values_list("pk", "text")[: NEWLY + 1]
