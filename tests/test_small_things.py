@@ -258,6 +258,21 @@ def test_the_demo_seed_has_no_scraping_junk_and_keeps_its_twelve_claims(
     assert "protected]" not in memo and "close\nclose" not in memo
 
 
+def test_setup_demo_again_after_a_correction_of_the_seed_adds_no_second_seed(
+    settings,
+):
+    settings.DEBUG = True
+    call_command("setup_demo", stdout=StringIO())
+    seed = Article.objects.get()
+    importing.import_new_version(
+        user=User.objects.get(username="checker"),
+        article=seed,
+        body=seed.body.replace("30,000", "31,000", 1),
+    )
+    call_command("setup_demo", stdout=StringIO())
+    assert Article.objects.get() == seed
+
+
 def test_an_html_import_drops_close_buttons_and_email_protection_placeholders():
     html = (
         "<html><body><article><h1>Lost track</h1>"

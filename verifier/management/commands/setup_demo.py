@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from verifier import defaults, extraction, workflow
@@ -94,8 +95,10 @@ class Command(BaseCommand):
     @transaction.atomic
     def ensure_seed(self, users: dict) -> Article:
         body = extraction.normalise((SEED / "article.txt").read_text(encoding="utf-8"))
+        # The seed, even after a demo of the outlet's correction gave it a new text.
+        digest = workflow.body_digest(body)
         existing = Article.objects.filter(
-            body_sha256=workflow.body_digest(body)
+            Q(body_sha256=digest) | Q(earlier_texts__body_sha256=digest)
         ).first()
         if existing is not None:
             return existing
