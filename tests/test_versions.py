@@ -264,3 +264,5 @@ def test_what_changed_needs_a_login_and_the_right_to_see_articles(
     assert client.get(url)["Location"].startswith("/accounts/login/")
     client.force_login(nobody)
     assert client.get(url).status_code == 403
+    client.force_login(checker)
+    assert client.post(url).status_code == 405  # a page to read, nothing to send

@@ -421,6 +421,7 @@ def article_text(body: str, marks: list[ClaimMark]) -> SafeString:
     return mark_safe("".join(parts))
 
 
+@require_GET
 @permission_required("verifier.view_article", raise_exception=True)
 def article_text_changes(request, pk, number):
     """What changed in the article's text since its version ``number``: the words
