@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from tests.conftest import current_version, make_approved, make_article, refresh
-from verifier import audit, importing, workflow
+from verifier import anchoring, audit, importing, workflow
 from verifier.models import Article, ArticleText, Claim, Event
 
 pytestmark = pytest.mark.django_db
@@ -245,6 +245,17 @@ def test_every_earlier_version_can_be_compared_with_the_text_now(
     assert f'<a href="{changes_url(reviewed, 1)}">1</a>' in page
     assert client.get(changes_url(reviewed, 3)).status_code == 404  # the text now
     assert client.get(changes_url(reviewed, 9)).status_code == 404
+
+
+def test_a_comparison_cut_short_says_it_is_coarse(client, checker, monkeypatch):
+    body = " ".join(f"Paragraph {i} says {i * 7} homes were built." for i in range(40))
+    article = make_article(checker, body=body)
+    new_version(article, checker, body.replace("homes", "houses"))
+    client.force_login(checker)
+    assert "too many places" not in client.get(changes_url(article, 1)).content.decode()
+    monkeypatch.setattr(anchoring, "DIFF_SECONDS", 0.000001)
+    page = client.get(changes_url(article, 1)).content.decode()
+    assert "differ in too many places to compare word by word in time" in page
 
 
 def test_what_changed_is_shown_as_text_never_as_markup(client, checker):

@@ -12,6 +12,7 @@ Pure text in, anchors out: no ORM, no request, no settings.
 
 import difflib
 import re
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -114,7 +115,15 @@ class Piece:
     text: str  # for FOLDED, empty
 
 
-def changes(old: str, new: str, context: int = CONTEXT) -> list[Piece]:
+@dataclass(frozen=True)
+class Changes:
+    pieces: list[Piece]
+    # False when the diff ran out of time (DIFF_SECONDS): a passage shown as removed
+    # and added may then hold words that did not change.
+    exact: bool
+
+
+def changes(old: str, new: str, context: int = CONTEXT) -> Changes:
     """``old`` turned into ``new``, as words removed and added among unchanged text;
     unchanged text longer than twice ``context`` keeps only its ends around each
     change."""
@@ -134,7 +143,9 @@ def changes(old: str, new: str, context: int = CONTEXT) -> list[Piece]:
             out.append(tokens[token])
         return "".join(out)
 
+    started = time.monotonic()
     coded = dmp.diff_main(encoded(old), encoded(new), False)
+    exact = time.monotonic() - started < DIFF_SECONDS
     dmp.diff_cleanupSemantic(coded)
     diffs = [(op, "".join(words[ord(c) - 1] for c in text)) for op, text in coded]
     kinds = {dmp.DIFF_EQUAL: SAME, dmp.DIFF_DELETE: REMOVED, dmp.DIFF_INSERT: ADDED}
@@ -150,4 +161,4 @@ def changes(old: str, new: str, context: int = CONTEXT) -> list[Piece]:
         pieces.append(Piece(FOLDED, ""))
         if index < len(diffs) - 1:
             pieces.append(Piece(SAME, text[-context:].split(" ", 1)[-1]))
-    return pieces
+    return Changes(pieces, exact)

@@ -443,7 +443,7 @@ def article_text_changes(request, pk, number):
                     "number", flat=True
                 )
             ),
-            "pieces": anchoring.changes(earlier.body, article.body),
+            "changes": anchoring.changes(earlier.body, article.body),
         },
     )
 
