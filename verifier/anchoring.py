@@ -10,7 +10,6 @@ words changed; too far, or nothing left, its text is gone (an orphan).
 Pure text in, anchors out: no ORM, no request, no settings.
 """
 
-import difflib
 import re
 import time
 from collections.abc import Sequence
@@ -64,6 +63,16 @@ def _trim(body: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def _similarity(dmp: diff_match_patch, a: str, b: str) -> float:
+    """difflib's ratio (twice the characters in common over the characters of both),
+    with the characters in common found by diff-match-patch, whose diff takes
+    milliseconds where difflib's matching took 18 s for a claim of 15,000 characters."""
+    common = sum(
+        len(text) for op, text in dmp.diff_main(a, b, False) if op == dmp.DIFF_EQUAL
+    )
+    return 2 * common / (len(a) + len(b))
+
+
 def reanchor(old: str, new: str, quotes: Sequence[Quote]) -> list[Anchor]:
     """An anchor in ``new`` for each quote of ``old``, in the order given."""
     dmp = diff_match_patch()
@@ -93,8 +102,7 @@ def reanchor(old: str, new: str, quotes: Sequence[Quote]) -> list[Anchor]:
         end = max(start, dmp.diff_xIndex(diffs, quote.end - 1) + 1)
         start, end = _trim(new, start, min(end, len(new)))
         text = new[start:end]
-        similar = difflib.SequenceMatcher(None, quote.text, text, autojunk=False)
-        if text and similar.ratio() >= SAME_CLAIM:
+        if text and _similarity(dmp, quote.text, text) >= SAME_CLAIM:
             anchors.append(Anchor(start, end, text, "changed"))
         else:
             anchors.append(Anchor(quote.start, quote.end, quote.text, "orphan"))
