@@ -29,6 +29,7 @@ from django.urls import reverse
 from django.utils.html import escape, format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import get_text_list
 from django.views import defaults as default_views
 from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import DetailView, FormView, TemplateView
@@ -1009,10 +1010,8 @@ def claim_note(request, pk):
 
 
 def _people(names: list[str]) -> str:
-    mentioned = [f"@{name}" for name in names]
-    if len(mentioned) == 1:
-        return mentioned[0]
-    return f"{', '.join(mentioned[:-1])} and {mentioned[-1]}"
+    """ "@a", "@a and @b", "@a, @b and @c"."""
+    return get_text_list([f"@{name}" for name in names], "and")
 
 
 def _were(names: list[str]) -> str:
